@@ -1,0 +1,103 @@
+/**
+ * The connector SPI: the only thing the engine knows about a data source.
+ *
+ * A connector is one folder implementing `Connector` (required) and, optionally, capability
+ * interfaces checked with the type guards below. Handles and splits are plain
+ * JSON-serialisable values owned by the connector: the engine stores and ships them
+ * without looking inside, so a remote worker can run a split it did not plan.
+ *
+ * May import: engine/errors, engine/types, engine/execution/batch (the shared value model).
+ */
+import type { Batch, Schema } from '../../engine/execution/batch/batch.js';
+import type { PgType } from '../../engine/types/pg-type.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface ColumnMetadata {
+  readonly name: string;
+  readonly type: PgType;
+  readonly nullable: boolean;
+}
+
+export interface TableMetadata {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnMetadata[];
+  /** Connector-owned, JSON-serialisable identity of the table (and anything pushed into it). */
+  readonly handle: Json;
+}
+
+export interface TableStatistics {
+  readonly rowCount?: number;
+}
+
+export interface Split {
+  /** Connector-owned, JSON-serialisable description of one unit of scan work. */
+  readonly info: Json;
+}
+
+export interface SplitRequest {
+  /** How many splits the engine would like, e.g. the number of parallel tasks. */
+  readonly desiredSplits: number;
+}
+
+export interface ScanRequest {
+  readonly table: TableMetadata;
+  /** Indices into `table.columns` to produce, in this order. */
+  readonly columns: readonly number[];
+  readonly split: Split;
+  /** Aborted when the query is cancelled or fails; page sources stop promptly. */
+  readonly signal: AbortSignal;
+}
+
+/** Session facts a connector may need (no engine internals). */
+export interface ConnectorSession {
+  readonly user: string;
+  readonly queryId: string;
+}
+
+export interface Connector {
+  readonly name: string;
+  listSchemas(session: ConnectorSession): Promise<string[]>;
+  listTables(session: ConnectorSession, schema: string): Promise<string[]>;
+  /** Metadata of one table, or undefined when it does not exist. */
+  getTable(session: ConnectorSession, schema: string, table: string): Promise<TableMetadata | undefined>;
+  getSplits(session: ConnectorSession, table: TableMetadata, request: SplitRequest): Promise<Split[]>;
+  /** Streams the rows of one split as batches whose columns follow `request.columns`. */
+  scan(session: ConnectorSession, request: ScanRequest): AsyncIterable<Batch>;
+}
+
+/** Capability: row counts and column statistics for the cost-based optimizer. */
+export interface StatisticsProvider {
+  getStatistics(session: ConnectorSession, table: TableMetadata): Promise<TableStatistics>;
+}
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: PgType;
+  readonly nullable: boolean;
+}
+
+/** Capability: DDL and inserts (CREATE SCHEMA/TABLE, INSERT, CREATE TABLE AS, DROP). */
+export interface WritableConnector {
+  createSchema(session: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void>;
+  dropSchema(session: ConnectorSession, schema: string, options: { ifExists: boolean; cascade: boolean }): Promise<void>;
+  createTable(session: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void>;
+  dropTable(session: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void>;
+  /** Appends rows (columns in table order); returns the number of rows written. */
+  insert(session: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number>;
+}
+
+export const hasStatistics = (c: Connector): c is Connector & StatisticsProvider =>
+  typeof (c as Partial<StatisticsProvider>).getStatistics === 'function';
+
+export const isWritable = (c: Connector): c is Connector & WritableConnector =>
+  typeof (c as Partial<WritableConnector>).insert === 'function';
+
+/** Builds a connector from catalog properties (etc/catalog/NAME.properties). */
+export interface ConnectorFactory {
+  readonly name: string;
+  create(catalogName: string, properties: Readonly<Record<string, string>>): Connector;
+}
+
+export type { Batch, Schema, PgType };

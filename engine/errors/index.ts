@@ -1,0 +1,2 @@
+export { SqlState, conditionNames } from './sqlstate.js';
+export * from './sql-error.js';
