@@ -58,9 +58,25 @@ export interface ExecuteOptions {
   readonly signal: AbortSignal;
 }
 
+/** How COPY … TO STDOUT wants rows written (PostgreSQL's text or CSV COPY format). */
+export interface CopyOutFormat {
+  readonly format: 'text' | 'csv';
+  readonly delimiter: string;
+  /** The string written for NULL ("\\N" in text, "" in CSV, unless NULL '…' was given). */
+  readonly null: string;
+  readonly header: boolean;
+  /** CSV only. */
+  readonly quote: string;
+  readonly escape: string;
+  /** CSV only: columns quoted even when not needed (FORCE_QUOTE), by index; '*' for all. */
+  readonly forceQuote: readonly number[] | '*';
+}
+
 /** A running statement. Pull batches with next() until it returns null. */
 export interface Execution {
   readonly columns: readonly ColumnDescription[] | null;
+  /** Set for COPY … TO STDOUT: the rows go out as CopyData in this format instead of DataRows. */
+  readonly copyOut?: CopyOutFormat;
   /** The next batch of result rows, or null when the statement has finished. Throws SqlError. */
   next(): Promise<Batch | null>;
   /** The CommandComplete tag, once next() returned null: e.g. "SELECT 5", "INSERT 0 3", "SET". */
