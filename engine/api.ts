@@ -103,8 +103,11 @@ export type TransactionStatus = 'I' | 'T' | 'E';
 export interface EngineSession {
   /** Splits a query string into statements; a syntax error throws SqlError 42601 with position. */
   parse(sql: string): ParsedStatement[];
-  /** Binds and plans a statement. `paramTypeOids[i]` 0 or missing means "infer". */
-  prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): PreparedStatement;
+  /**
+   * Binds and plans a statement. `paramTypeOids[i]` 0 or missing means "infer".
+   * Asynchronous because table metadata may come from a remote source. Rejects with SqlError.
+   */
+  prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): Promise<PreparedStatement>;
   /** Starts executing a prepared statement with decoded parameter values (datums, null for NULL). */
   execute(prepared: PreparedStatement, params: readonly unknown[], options: ExecuteOptions): Execution;
   /** Must be called when any statement fails, so a transaction block turns to 'E' (25P02 until ROLLBACK). */
