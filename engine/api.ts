@@ -19,6 +19,11 @@ export interface SessionOptions {
   readonly onParameterStatus: (name: string, value: string) => void;
   /** Called for NOTICE/WARNING messages raised while executing. */
   readonly onNotice: (notice: Notice) => void;
+  /**
+   * Called when SQL-level DEALLOCATE name (null: DEALLOCATE ALL, or DISCARD ALL) runs, so the
+   * server drops the protocol-level prepared statement(s) of that name.
+   */
+  readonly onDeallocate?: (name: string | null) => void;
 }
 
 export interface Notice {
