@@ -1,0 +1,1 @@
+export { MemoryConnector, memoryConnectorFactory } from './memory-connector.js';

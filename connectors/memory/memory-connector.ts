@@ -1,0 +1,146 @@
+/** Tables held in memory as lists of batches; one split per group of batches. */
+import type {
+  ColumnDefinition, Connector, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
+  TableMetadata, TableStatistics, WritableConnector,
+} from '../spi/index.js';
+import type { Batch } from '../../engine/execution/batch/batch.js';
+import { SqlError, SqlState } from '../../engine/errors/index.js';
+
+interface MemoryTable {
+  readonly columns: readonly ColumnDefinition[];
+  readonly batches: Batch[];
+  /** Bumped on DROP so a scan of a dropped-and-recreated table does not see new rows. */
+  readonly id: number;
+}
+
+interface TableHandle {
+  readonly schema: string;
+  readonly table: string;
+  readonly id: number;
+}
+
+interface SplitInfo {
+  readonly first: number;
+  readonly count: number;
+}
+
+const notNullViolation = (column: string, table: string) =>
+  new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table}" violates not-null constraint`);
+
+export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider {
+  private readonly schemas = new Map<string, Map<string, MemoryTable>>([['public', new Map()]]);
+  private nextId = 1;
+
+  constructor(readonly name: string) {}
+
+  async listSchemas(): Promise<string[]> {
+    return [...this.schemas.keys()];
+  }
+
+  async listTables(_s: ConnectorSession, schema: string): Promise<string[]> {
+    return [...(this.schemas.get(schema)?.keys() ?? [])];
+  }
+
+  async getTable(_s: ConnectorSession, schema: string, table: string): Promise<TableMetadata | undefined> {
+    const t = this.schemas.get(schema)?.get(table);
+    if (!t) return undefined;
+    const handle: TableHandle = { schema, table, id: t.id };
+    return { schema, name: table, columns: t.columns, handle: { ...handle } };
+  }
+
+  async getStatistics(_s: ConnectorSession, table: TableMetadata): Promise<TableStatistics> {
+    const t = this.lookup(table);
+    return { rowCount: t.batches.reduce((n, b) => n + b.length, 0) };
+  }
+
+  async getSplits(_s: ConnectorSession, table: TableMetadata, request: SplitRequest): Promise<Split[]> {
+    const t = this.lookup(table);
+    const n = t.batches.length;
+    const per = Math.max(1, Math.ceil(n / Math.max(1, request.desiredSplits)));
+    const splits: Split[] = [];
+    for (let first = 0; first < n; first += per) splits.push({ info: { first, count: Math.min(per, n - first) } satisfies SplitInfo });
+    return splits.length ? splits : [{ info: { first: 0, count: 0 } }];
+  }
+
+  async *scan(_s: ConnectorSession, request: ScanRequest): AsyncIterable<Batch> {
+    const t = this.lookup(request.table);
+    const { first, count } = request.split.info as unknown as SplitInfo;
+    for (let i = first; i < first + count && i < t.batches.length; i++) {
+      if (request.signal.aborted) return;
+      const b = t.batches[i]!;
+      yield { length: b.length, columns: request.columns.map((c) => b.columns[c]!) };
+    }
+  }
+
+  async createSchema(_s: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void> {
+    if (this.schemas.has(schema)) {
+      if (ifNotExists) return;
+      throw new SqlError(SqlState.DUPLICATE_SCHEMA, `schema "${schema}" already exists`);
+    }
+    this.schemas.set(schema, new Map());
+  }
+
+  async dropSchema(_s: ConnectorSession, schema: string, options: { ifExists: boolean; cascade: boolean }): Promise<void> {
+    const tables = this.schemas.get(schema);
+    if (!tables) {
+      if (options.ifExists) return;
+      throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
+    }
+    if (tables.size > 0 && !options.cascade) {
+      throw new SqlError(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, `cannot drop schema ${schema} because other objects depend on it`, {
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+    this.schemas.delete(schema);
+  }
+
+  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
+    const tables = this.schemas.get(schema);
+    if (!tables) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
+    if (tables.has(table)) {
+      if (ifNotExists) return;
+      throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${table}" already exists`);
+    }
+    const names = new Set<string>();
+    for (const c of columns) {
+      if (names.has(c.name)) throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${c.name}" specified more than once`);
+      names.add(c.name);
+    }
+    tables.set(table, { columns, batches: [], id: this.nextId++ });
+  }
+
+  async dropTable(_s: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void> {
+    if (!this.schemas.get(schema)?.delete(table) && !ifExists) {
+      throw new SqlError(SqlState.UNDEFINED_TABLE, `table "${table}" does not exist`);
+    }
+  }
+
+  async insert(_s: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number> {
+    const t = this.lookup(table);
+    const staged: Batch[] = [];
+    let count = 0;
+    for await (const b of rows) {
+      t.columns.forEach((c, i) => {
+        const nulls = b.columns[i]!.nulls;
+        if (!c.nullable && nulls !== null && nulls.subarray(0, b.length).includes(1)) throw notNullViolation(c.name, table.name);
+      });
+      staged.push(b);
+      count += b.length;
+    }
+    // Rows become visible only once the whole statement has succeeded.
+    t.batches.push(...staged.filter((b) => b.length > 0));
+    return count;
+  }
+
+  private lookup(table: TableMetadata): MemoryTable {
+    const h = table.handle as unknown as TableHandle;
+    const t = this.schemas.get(h.schema)?.get(h.table);
+    if (!t || t.id !== h.id) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${h.schema}.${h.table}" does not exist`);
+    return t;
+  }
+}
+
+export const memoryConnectorFactory: ConnectorFactory = {
+  name: 'memory',
+  create: (catalogName) => new MemoryConnector(catalogName),
+};

@@ -1,0 +1,272 @@
+/** Binds parser expressions to typed Expr trees against a Scope. */
+import { SqlError, SqlState, featureNotSupported, undefinedFunction } from '../errors/index.js';
+import { aggregatesNamed, isAggregateName, scalarsNamed } from '../functions/registry.js';
+import type { AggregateCall } from '../plan/plan.js';
+import type { Expr } from '../plan/expr.js';
+import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
+import { T, type PgType } from '../types/pg-type.js';
+import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
+import type { Scope } from './scope.js';
+import { resolveTypeName } from './type-names.js';
+
+/** Aggregate placeholders are column references at this offset + the aggregate's number. */
+export const AGGREGATE_BASE = 1_000_000;
+
+export interface AggregateCollector {
+  readonly calls: AggregateCall[];
+  readonly types: PgType[];
+}
+
+export interface ExprBinderOptions {
+  readonly params: ParamTypes;
+  /** Where aggregates may appear (select list, HAVING, ORDER BY); null elsewhere. */
+  readonly aggregates: AggregateCollector | null;
+  /** What the clause is called, for "aggregate functions are not allowed in …". */
+  readonly clause: string;
+}
+
+const BOOL = T.bool;
+
+export class ExprBinder {
+  constructor(private readonly scope: Scope, private readonly options: ExprBinderOptions) {}
+
+  bind(node: AstNode): Expr {
+    const [kind, body] = unwrap(node);
+    switch (kind) {
+      case 'ColumnRef':
+        return this.columnRef(body);
+      case 'A_Const':
+        return this.constant(body);
+      case 'ParamRef': {
+        const index = (body.number as number) - 1;
+        return { kind: 'param', index, type: this.options.params.get(index) };
+      }
+      case 'TypeCast':
+        return this.cast(this.bind(body.arg as AstNode), resolveTypeName(body.typeName as AstNode));
+      case 'A_Expr':
+        return this.aExpr(body);
+      case 'BoolExpr':
+        return this.boolExpr(body);
+      case 'NullTest': {
+        const arg = this.bind(body.arg as AstNode);
+        return { kind: 'isnull', arg, negated: body.nulltesttype === 'IS_NOT_NULL', type: BOOL };
+      }
+      case 'BooleanTest':
+        return this.booleanTest(body);
+      case 'CaseExpr':
+        return this.caseExpr(body);
+      case 'CoalesceExpr': {
+        const args = (body.args as AstNode[]).map((a) => this.bind(a));
+        const type = commonType(args.map((a) => a.type), 'COALESCE');
+        return { kind: 'coalesce', args: args.map((a) => coerceTo(a, type, this.options.params)), type };
+      }
+      case 'FuncCall':
+        return this.funcCall(body);
+      case 'SQLValueFunction':
+        return this.sqlValueFunction(body);
+      case 'SubLink':
+        throw featureNotSupported('subqueries in expressions');
+      default:
+        throw featureNotSupported(`expression ${kind}`);
+    }
+  }
+
+  /** Binds and coerces to boolean, as WHERE/ON/HAVING require. */
+  bindCondition(node: AstNode): Expr {
+    const e = this.bind(node);
+    if (e.type.oid === BOOL.oid) return e;
+    if (e.type.oid === T.unknown.oid) return coerceTo(e, BOOL, this.options.params);
+    throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of ${this.options.clause} must be type boolean, not type ${e.type.name}`);
+  }
+
+  private columnRef(body: AstNode): Expr {
+    const fields = body.fields as AstNode[];
+    if (fields.some((f) => 'A_Star' in f)) throw new SqlError(SqlState.SYNTAX_ERROR, 'a "*" is not allowed here', { position: positionOf(body) });
+    const parts = fields.map(stringValue);
+    if (parts.length > 2) {
+      // catalog.schema.table.column or schema.table.column: match by the last two parts.
+      return this.columnRefParts(parts.slice(-2), body);
+    }
+    return this.columnRefParts(parts, body);
+  }
+
+  private columnRefParts(parts: string[], body: AstNode): Expr {
+    const index = this.scope.resolve(parts, positionOf(body));
+    return { kind: 'column', index, type: this.scope.columns[index]!.type };
+  }
+
+  private constant(body: AstNode): Expr {
+    if (body.isnull) return { kind: 'literal', text: null, type: T.unknown };
+    if ('ival' in body) return { kind: 'literal', text: String((body.ival as AstNode).ival ?? 0), type: T.int4 };
+    if ('fval' in body) {
+      const text = (body.fval as AstNode).fval as string;
+      if (/^-?\d+$/.test(text)) {
+        const v = BigInt(text);
+        if (v >= -(2n ** 63n) && v < 2n ** 63n) return { kind: 'literal', text, type: T.int8 };
+      }
+      return { kind: 'literal', text, type: T.numeric };
+    }
+    if ('sval' in body) return { kind: 'literal', text: ((body.sval as AstNode).sval as string | undefined) ?? '', type: T.unknown };
+    if ('boolval' in body) return { kind: 'literal', text: (body.boolval as AstNode).boolval ? 't' : 'f', type: BOOL };
+    if ('bsval' in body) return { kind: 'literal', text: (body.bsval as AstNode).bsval as string, type: T.unknown };
+    throw featureNotSupported('this kind of constant');
+  }
+
+  cast(arg: Expr, to: PgType): Expr {
+    if (arg.kind === 'literal' && arg.type.oid === T.unknown.oid) return { kind: 'cast', arg: { ...arg, type: T.text }, type: to };
+    if (arg.kind === 'param' && arg.type.oid === T.unknown.oid) return coerceTo(arg, to, this.options.params);
+    return { kind: 'cast', arg, type: to };
+  }
+
+  private aExpr(body: AstNode): Expr {
+    const name = (body.name as AstNode[] | undefined)?.map(stringValue).pop() ?? '';
+    const position = positionOf(body);
+    const left = body.lexpr ? () => this.bind(body.lexpr as AstNode) : null;
+    switch (body.kind) {
+      case 'AEXPR_OP':
+        if (!left) return this.operator(name, [this.bind(body.rexpr as AstNode)], position);
+        return this.operator(name, [left(), this.bind(body.rexpr as AstNode)], position);
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE':
+        return this.operator(name, [left!(), this.bind(body.rexpr as AstNode)], position);
+      case 'AEXPR_IN': {
+        const l = left!();
+        const list = (((body.rexpr as AstNode).List as AstNode | undefined)?.items ?? body.rexpr) as AstNode[];
+        const items = list.map((n) => this.operator('=', [l, this.bind(n)], position));
+        const any: Expr = items.length === 1 ? items[0]! : { kind: 'or', args: items, type: BOOL };
+        return name === '<>' ? { kind: 'not', arg: any, type: BOOL } : any;
+      }
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN': {
+        const l = left!();
+        const [lo, hi] = (((body.rexpr as AstNode).List as AstNode | undefined)?.items ?? body.rexpr) as AstNode[];
+        const between: Expr = {
+          kind: 'and',
+          args: [this.operator('>=', [l, this.bind(lo!)], position), this.operator('<=', [l, this.bind(hi!)], position)],
+          type: BOOL,
+        };
+        return body.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', arg: between, type: BOOL } : between;
+      }
+      case 'AEXPR_NULLIF': {
+        const l = left!();
+        const r = this.bind(body.rexpr as AstNode);
+        const eq = this.operator('=', [l, r], position);
+        return { kind: 'case', whens: [{ when: eq, then: { kind: 'literal', text: null, type: l.type } }], otherwise: l, type: l.type };
+      }
+      case 'AEXPR_DISTINCT':
+      case 'AEXPR_NOT_DISTINCT':
+        return this.distinctFrom(left!(), this.bind(body.rexpr as AstNode), body.kind === 'AEXPR_DISTINCT', position);
+      default:
+        throw featureNotSupported(`operator form ${String(body.kind)}`);
+    }
+  }
+
+  /** a IS [NOT] DISTINCT FROM b, as CASE over NULL tests and equality. */
+  private distinctFrom(l: Expr, r: Expr, distinct: boolean, position?: number): Expr {
+    const eq = this.operator('=', [l, r], position);
+    const lNull: Expr = { kind: 'isnull', arg: l, negated: false, type: BOOL };
+    const rNull: Expr = { kind: 'isnull', arg: r, negated: false, type: BOOL };
+    const bothNull: Expr = { kind: 'and', args: [lNull, rNull], type: BOOL };
+    const oneNull: Expr = { kind: 'or', args: [lNull, rNull], type: BOOL };
+    const t = (v: boolean): Expr => ({ kind: 'literal', text: v ? 't' : 'f', type: BOOL });
+    const same: Expr = { kind: 'case', whens: [{ when: bothNull, then: t(true) }, { when: oneNull, then: t(false) }], otherwise: eq, type: BOOL };
+    return distinct ? { kind: 'not', arg: same, type: BOOL } : same;
+  }
+
+  operator(name: string, args: Expr[], position?: number): Expr {
+    const op = name === '!=' ? '<>' : name;
+    const candidates = scalarsNamed(op).filter((f) => f.args.length === args.length);
+    const argTypes = args.map((a) => (a.type.elem ? a.type : a.type));
+    const fn = selectCandidate(op, candidates, argTypes, true);
+    if (!fn) {
+      const sig = args.map((a) => a.type.name).join(' ' + op + ' ');
+      throw new SqlError(SqlState.UNDEFINED_FUNCTION, `operator does not exist: ${args.length === 1 ? op + ' ' + sig : sig}`, {
+        position,
+        hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+      });
+    }
+    return { kind: 'call', fn: fn.id, args: args.map((a, i) => coerceTo(a, fn.args[i]!, this.options.params)), type: fn.returns };
+  }
+
+  private boolExpr(body: AstNode): Expr {
+    const args = (body.args as AstNode[]).map((a) => this.bindCondition(a));
+    switch (body.boolop) {
+      case 'AND_EXPR':
+        return { kind: 'and', args, type: BOOL };
+      case 'OR_EXPR':
+        return { kind: 'or', args, type: BOOL };
+      default:
+        return { kind: 'not', arg: args[0]!, type: BOOL };
+    }
+  }
+
+  private booleanTest(body: AstNode): Expr {
+    const arg = this.bindCondition(body.arg as AstNode);
+    const t = (v: boolean): Expr => ({ kind: 'literal', text: v ? 't' : 'f', type: BOOL });
+    const isNull: Expr = { kind: 'isnull', arg, negated: false, type: BOOL };
+    const test = body.booltesttype as string;
+    const wantTrue = test.includes('TRUE');
+    if (test === 'IS_UNKNOWN' || test === 'IS_NOT_UNKNOWN') return { ...isNull, negated: test === 'IS_NOT_UNKNOWN' };
+    const matches: Expr = { kind: 'case', whens: [{ when: isNull, then: t(false) }], otherwise: wantTrue ? arg : { kind: 'not', arg, type: BOOL }, type: BOOL };
+    return test.startsWith('IS_NOT') ? { kind: 'not', arg: matches, type: BOOL } : matches;
+  }
+
+  private caseExpr(body: AstNode): Expr {
+    const subject = body.arg ? this.bind(body.arg as AstNode) : null;
+    const whens = (body.args as AstNode[]).map((w) => {
+      const when = (w.CaseWhen as AstNode);
+      const cond = subject ? this.operator('=', [subject, this.bind(when.expr as AstNode)], positionOf(when)) : this.bindCondition(when.expr as AstNode);
+      return { when: cond, then: this.bind(when.result as AstNode) };
+    });
+    const otherwise = body.defresult ? this.bind(body.defresult as AstNode) : null;
+    const type = commonType([...whens.map((w) => w.then.type), ...(otherwise ? [otherwise.type] : [])], 'CASE');
+    return {
+      kind: 'case',
+      whens: whens.map((w) => ({ when: w.when, then: coerceTo(w.then, type, this.options.params) })),
+      otherwise: otherwise ? coerceTo(otherwise, type, this.options.params) : null,
+      type,
+    };
+  }
+
+  private funcCall(body: AstNode): Expr {
+    const names = (body.funcname as AstNode[]).map(stringValue);
+    const name = names[names.length - 1]!;
+    const position = positionOf(body);
+    if (names.length > 1 && names[0] !== 'pg_catalog') throw undefinedFunction(`${names.join('.')}()`, position);
+    if (body.over) throw featureNotSupported('window functions');
+    if (isAggregateName(name)) return this.aggregate(name, body, position);
+    const args = ((body.args as AstNode[] | undefined) ?? []).map((a) => this.bind(a));
+    const fn = selectCandidate(name, scalarsNamed(name), args.map((a) => a.type), false);
+    if (!fn) throw undefinedFunction(`${name}(${args.map((a) => (a.type.oid === T.unknown.oid ? 'unknown' : a.type.name)).join(', ')})`, position);
+    const params = args.map((_, i) => fn.args[i] ?? fn.variadic!);
+    return { kind: 'call', fn: fn.id, args: args.map((a, i) => coerceTo(a, params[i]!, this.options.params)), type: fn.returns };
+  }
+
+  private aggregate(name: string, body: AstNode, position?: number): Expr {
+    const collector = this.options.aggregates;
+    if (!collector) {
+      throw new SqlError(SqlState.GROUPING_ERROR, `aggregate functions are not allowed in ${this.options.clause}`, { position });
+    }
+    const inner = new ExprBinder(this.scope, { ...this.options, aggregates: null, clause: 'aggregate function calls' });
+    const args = body.agg_star ? [] : ((body.args as AstNode[] | undefined) ?? []).map((a) => inner.bind(a));
+    if (body.agg_order) throw featureNotSupported('ORDER BY inside aggregate calls');
+    const candidates = aggregatesNamed(name).filter((a) => a.args.length === args.length);
+    const any = candidates.find((a) => a.args.length === 1 && a.args[0]!.oid === T.unknown.oid);
+    const fn = any ?? selectCandidate(name, candidates, args.map((a) => a.type), false);
+    if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')})`, position);
+    const filter = body.agg_filter ? inner.bindCondition(body.agg_filter as AstNode) : null;
+    const coerced = any ? args : args.map((a, i) => coerceTo(a, fn.args[i]!, this.options.params));
+    const returns = (name === 'min' || name === 'max') && coerced[0] ? coerced[0].type : fn.returns;
+    collector.calls.push({ fn: fn.id, args: coerced, distinct: body.agg_distinct === true, filter });
+    collector.types.push(returns);
+    return { kind: 'column', index: AGGREGATE_BASE + collector.calls.length - 1, type: returns };
+  }
+
+  private sqlValueFunction(body: AstNode): Expr {
+    const op = String(body.op).replace(/^SVFOP_/, '').toLowerCase();
+    const fnName = { current_user: 'current_user', session_user: 'session_user', user: 'user', current_role: 'current_role', current_catalog: 'current_catalog', current_schema: 'current_schema' }[op];
+    if (!fnName) throw featureNotSupported(op.toUpperCase());
+    const fn = scalarsNamed(fnName)[0]!;
+    return { kind: 'call', fn: fn.id, args: [], type: fn.returns };
+  }
+}

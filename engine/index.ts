@@ -1,0 +1,25 @@
+/**
+ * The engine: parse → bind → logical plan → optimize → fragments → operators over columnar
+ * batches. The server talks to it only through `Engine`/`EngineSession` (api.ts); it finds
+ * data sources only through the connector SPI.
+ */
+import type { Connector } from '../connectors/spi/index.js';
+import type { Engine, EngineSession, SessionOptions } from './api.js';
+import { CatalogManager } from './catalog/catalog-manager.js';
+import './functions/builtins.js';
+import { Session } from './session/session.js';
+
+export interface EngineOptions {
+  readonly catalogs: ReadonlyMap<string, Connector>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const catalogs = new CatalogManager(options.catalogs);
+  return {
+    openSession(sessionOptions: SessionOptions): EngineSession {
+      return new Session(catalogs, sessionOptions);
+    },
+  };
+}
+
+export type * from './api.js';

@@ -1,0 +1,117 @@
+/**
+ * Turns an optimized logical plan into operator trees. Each source chain becomes its own
+ * fragment, run as one task per split behind an exchange; everything above runs in the
+ * root fragment.
+ */
+import type { Split } from '../../connectors/spi/index.js';
+import { conjuncts, referencedColumns, shiftColumns, type Expr } from '../plan/expr.js';
+import type { JoinNode, LogicalPlan } from '../plan/plan.js';
+import { T } from '../types/pg-type.js';
+import type { Batch } from '../execution/batch/batch.js';
+import type { ExecNode, TaskContext } from '../execution/operators/exec-node.js';
+import { ExchangeExec } from '../execution/operators/exchange-exec.js';
+import { FilterExec } from '../execution/operators/filter-exec.js';
+import { HashAggregateExec } from '../execution/operators/hash-aggregate-exec.js';
+import { JoinExec, type JoinKeys } from '../execution/operators/join-exec.js';
+import { LimitExec } from '../execution/operators/limit-exec.js';
+import { ProjectExec } from '../execution/operators/project-exec.js';
+import { ScanExec } from '../execution/operators/scan-exec.js';
+import { SortExec } from '../execution/operators/sort-exec.js';
+import { ValuesExec } from '../execution/operators/values-exec.js';
+import { scalarById } from '../functions/registry.js';
+import { type PlanFragment, sourceChainScan } from './fragment.js';
+
+/** Splits asked of a connector per scan. */
+const SPLITS_PER_SCAN = 8;
+
+export class PhysicalPlanner {
+  private nextFragment = 1;
+  readonly fragments: PlanFragment[] = [];
+
+  /** Operators for the root fragment; source fragments are registered in `fragments`. */
+  plan(plan: LogicalPlan): ExecNode {
+    if (sourceChainScan(plan)) {
+      const fragment: PlanFragment = { id: this.nextFragment++, root: plan, partitioning: 'source' };
+      this.fragments.push(fragment);
+      return new ExchangeExec(fragment, runSourceTasks);
+    }
+    switch (plan.kind) {
+      case 'values':
+        return new ValuesExec(plan.rows, plan.schema);
+      case 'filter':
+        return new FilterExec(this.plan(plan.input), plan.predicate);
+      case 'project':
+        return new ProjectExec(this.plan(plan.input), plan.exprs, plan.schema);
+      case 'aggregate':
+        return new HashAggregateExec(this.plan(plan.input), plan.groupBy, plan.aggregates, plan.schema);
+      case 'sort':
+        return new SortExec(this.plan(plan.input), plan.keys);
+      case 'limit':
+        return new LimitExec(this.plan(plan.input), plan.count, plan.offset);
+      case 'join': {
+        const { keys, residual } = splitJoinCondition(plan);
+        return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema);
+      }
+      case 'scan':
+        throw new Error('unreachable: scans are source fragments');
+    }
+  }
+}
+
+/** Operators for one task of a source fragment, reading `split`. */
+function taskOperators(plan: LogicalPlan, split: Split): ExecNode {
+  switch (plan.kind) {
+    case 'scan':
+      return new ScanExec(plan, split);
+    case 'filter':
+      return new FilterExec(taskOperators(plan.input, split), plan.predicate);
+    case 'project':
+      return new ProjectExec(taskOperators(plan.input, split), plan.exprs, plan.schema);
+    default:
+      throw new Error(`unreachable: ${plan.kind} in a source fragment`);
+  }
+}
+
+async function runSourceTasks(fragment: PlanFragment, ctx: TaskContext): Promise<(() => AsyncIterable<Batch>)[]> {
+  const scan = sourceChainScan(fragment.root)!;
+  const connector = ctx.catalogs.connector(scan.catalog);
+  const table = { schema: scan.schemaName, name: scan.tableName, columns: scan.tableColumns, handle: scan.tableHandle };
+  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN });
+  return splits.map((split) => () => taskOperators(fragment.root, split).execute(ctx));
+}
+
+/** Equality conjuncts between the two sides become hash keys; the rest is the residual. */
+function splitJoinCondition(join: JoinNode): { keys: JoinKeys; residual: Expr | null } {
+  const nLeft = join.left.schema.length;
+  const left: Expr[] = [];
+  const right: Expr[] = [];
+  const rest: Expr[] = [];
+  for (const c of join.condition ? conjuncts(join.condition) : []) {
+    const fn = c.kind === 'call' ? scalarById(c.fn) : undefined;
+    if (c.kind === 'call' && fn?.name === '=' && c.args.length === 2) {
+      const [a, b] = c.args as [Expr, Expr];
+      const side = (e: Expr) => {
+        const cols = [...referencedColumns(e)];
+        if (cols.length === 0) return 'none';
+        if (cols.every((i) => i < nLeft)) return 'left';
+        if (cols.every((i) => i >= nLeft)) return 'right';
+        return 'both';
+      };
+      const sa = side(a);
+      const sb = side(b);
+      if (sa === 'left' && sb === 'right') {
+        left.push(a);
+        right.push(shiftColumns(b, -nLeft));
+        continue;
+      }
+      if (sa === 'right' && sb === 'left') {
+        left.push(b);
+        right.push(shiftColumns(a, -nLeft));
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  const residual: Expr | null = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'and', args: rest, type: T.bool };
+  return { keys: { left, right }, residual };
+}

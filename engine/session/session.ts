@@ -1,0 +1,256 @@
+/**
+ * One client session: turns statements into plans and executions, and keeps settings and
+ * transaction status. The wire server drives it through the EngineSession contract (api.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConnectorSession } from '../../connectors/spi/index.js';
+import type {
+  EngineSession, Execution, ExecuteOptions, FormatSettings, ParsedStatement, PreparedStatement, SessionOptions, TransactionStatus,
+} from '../api.js';
+import { ParamTypes } from '../analyzer/coerce.js';
+import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
+import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../errors/index.js';
+import type { EvalContext, SessionFunctions } from '../functions/registry.js';
+import { type AstNode, unwrap } from '../parser/ast.js';
+import { parseStatements } from '../parser/parse.js';
+import { T, typeByOid, type PgType } from '../types/pg-type.js';
+import { SessionState } from './session-state.js';
+import { parseMs } from './settings.js';
+import { planCopy, planQuery, type QueryContext } from './statements/query.js';
+import { planCreateSchema, planCreateTable, planCreateTableAs, planDrop, planInsert } from './statements/ddl.js';
+import type { PlannedStatement } from './statements/planned-statement.js';
+import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
+import { singleStep } from './execution.js';
+
+interface Statement extends ParsedStatement {
+  readonly ast: AstNode | null;
+}
+
+interface Prepared extends PreparedStatement {
+  readonly planned: PlannedStatement;
+}
+
+/** How many splits of one scan are read at the same time. */
+const SCAN_CONCURRENCY = 4;
+
+export class Session implements EngineSession {
+  private readonly state: SessionState;
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    private readonly catalogs: CatalogManager,
+    private readonly options: SessionOptions,
+  ) {
+    this.state = new SessionState(options.user, options.database, options.onParameterStatus);
+    for (const [name, value] of Object.entries(options.startupParameters)) this.applyStartupParameter(name, value);
+  }
+
+  get transactionStatus(): TransactionStatus {
+    return this.state.status;
+  }
+
+  parse(sql: string): ParsedStatement[] {
+    const raw = parseStatements(sql);
+    const statements: Statement[] = raw.length === 0 ? [{ sql, empty: true, ast: null }] : raw.map((r) => ({ sql: r.sql, empty: false, ast: r.ast }));
+    return statements;
+  }
+
+  async prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
+    const ast = (statement as Statement).ast;
+    if (ast === null) return prepared(statement, emptyStatement);
+    const given = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : (typeByOid(oid) ?? unknownParamType(oid))));
+    const planned = await this.plan(ast, new ParamTypes(given));
+    this.checkTransactionState(planned);
+    return prepared(statement, planned);
+  }
+
+  execute(prepared: PreparedStatement, params: readonly unknown[], options: ExecuteOptions): Execution {
+    const planned = (prepared as Prepared).planned;
+    this.checkTransactionState(planned);
+    const controller = new AbortController();
+    const onClientAbort = () => controller.abort(queryCanceled('user'));
+    if (options.signal.aborted) onClientAbort();
+    options.signal.addEventListener('abort', onClientAbort, { once: true });
+    const timeoutMs = parseMs(this.state.get('statement_timeout') ?? '0');
+    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(queryCanceled('timeout')), timeoutMs) : null;
+    this.running.add(controller);
+    const execution = planned.start(params, controller);
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      options.signal.removeEventListener('abort', onClientAbort);
+      this.running.delete(controller);
+    };
+    return withCleanup(execution, cleanup);
+  }
+
+  noteError(): void {
+    if (this.state.status === 'T') this.state.status = 'E';
+  }
+
+  reportedParameters(): ReadonlyArray<readonly [string, string]> {
+    const names = ['application_name', 'client_encoding', 'DateStyle', 'default_transaction_read_only', 'in_hot_standby', 'integer_datetimes', 'IntervalStyle', 'is_superuser', 'server_encoding', 'server_version', 'session_authorization', 'standard_conforming_strings', 'TimeZone'];
+    return names.map((n) => [n, this.state.get(n) ?? ''] as const);
+  }
+
+  formatSettings(): FormatSettings {
+    return {
+      dateStyle: this.state.get('DateStyle')!,
+      timeZone: this.state.get('TimeZone')!,
+      intervalStyle: this.state.get('IntervalStyle')!,
+      extraFloatDigits: Number(this.state.get('extra_float_digits')),
+      byteaOutput: this.state.get('bytea_output')!,
+    };
+  }
+
+  setting(name: string): string | undefined {
+    return this.state.get(name);
+  }
+
+  close(): void {
+    for (const c of this.running) c.abort(queryCanceled('user'));
+    this.running.clear();
+  }
+
+  private applyStartupParameter(name: string, value: string): void {
+    if (name === 'options') {
+      // "-c name=value" pairs, as libpq's PGOPTIONS sends them.
+      for (const m of value.matchAll(/(?:-c\s*|--)([\w.]+)=((?:\\ |\S)+)/g)) this.state.set(m[1]!, m[2]!.replace(/\\ /g, ' '));
+      return;
+    }
+    if (name === 'replication') throw featureNotSupported('replication connections');
+    this.state.set(name, value);
+  }
+
+  private checkTransactionState(planned: PlannedStatement): void {
+    if (this.state.status === 'E' && !planned.endsTransaction) {
+      throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+  }
+
+  private async plan(ast: AstNode, params: ParamTypes): Promise<PlannedStatement> {
+    const [kind, body] = unwrap(ast);
+    const utility: UtilityContext = { state: this.state, notice: this.options.onNotice, deallocateAll: () => this.options.onDeallocate?.(null) };
+    switch (kind) {
+      case 'SelectStmt':
+        return planQuery(this.queryContext(params), ast);
+      case 'CopyStmt':
+        return planCopy(this.queryContext(params), body);
+      case 'InsertStmt':
+        return planInsert(this.queryContext(params), body);
+      case 'CreateTableAsStmt':
+        if (body.objtype !== 'OBJECT_TABLE') throw featureNotSupported('CREATE MATERIALIZED VIEW');
+        return planCreateTableAs(this.queryContext(params), body);
+      case 'CreateStmt':
+        return planCreateTable(this.queryContext(params), body);
+      case 'CreateSchemaStmt':
+        return planCreateSchema(this.queryContext(params), body);
+      case 'DropStmt':
+        return planDrop(this.queryContext(params), body);
+      case 'VariableSetStmt':
+        return planSet(utility, body);
+      case 'VariableShowStmt':
+        return planShow(utility, body);
+      case 'TransactionStmt':
+        return planTransaction(utility, body);
+      case 'DiscardStmt':
+        return planDiscard(utility, body);
+      case 'DeallocateStmt': {
+        const name = deallocateTarget(body);
+        return {
+          columns: null,
+          paramTypes: [],
+          start: (_p, controller) => singleStep(null, name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE', async () => (this.options.onDeallocate?.(name), null), controller),
+        };
+      }
+      default:
+        throw featureNotSupported(statementName(kind));
+    }
+  }
+
+  private queryContext(params: ParamTypes): QueryContext {
+    const connectorSession: ConnectorSession = { user: this.options.user, queryId: randomUUID() };
+    return {
+      binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params },
+      evalContext: (values) => this.evalContext(values),
+      task: (evalContext, signal) => ({ eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY }),
+      notice: this.options.onNotice,
+      disabledRules: () => new Set((this.state.get('lakegate.disabled_rules') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    };
+  }
+
+  private nameDefaults(): NameDefaults {
+    const db = this.options.database;
+    const catalog = this.catalogs.has(db) ? db : 'memory';
+    const searchPath = (this.state.get('search_path') ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+      .map((s) => (s === '$user' ? this.options.user : s))
+      .filter(Boolean);
+    return { catalog, searchPath };
+  }
+
+  private evalContext(params: readonly unknown[]): EvalContext {
+    const state = this.state;
+    const defaults = this.nameDefaults();
+    const session: SessionFunctions = {
+      user: this.options.user,
+      database: this.options.database,
+      currentSchema: defaults.searchPath.find((s) => s !== this.options.user) ?? 'public',
+      getSetting: (name, missingOk) => {
+        const v = state.get(name);
+        if (v === undefined && !missingOk) throw new SqlError(SqlState.UNDEFINED_OBJECT, `unrecognized configuration parameter "${name}"`);
+        return v ?? null;
+      },
+      setSetting: (name, value, isLocal) => state.set(name, value, isLocal),
+    };
+    return { params, format: this.formatSettings(), session };
+  }
+}
+
+function prepared(statement: ParsedStatement, planned: PlannedStatement): Prepared {
+  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned };
+}
+
+const emptyStatement: PlannedStatement = {
+  columns: null,
+  paramTypes: [],
+  start: (_p, controller) => singleStep(null, '', async () => null, controller),
+};
+
+function unknownParamType(oid: number): PgType {
+  throw new SqlError(SqlState.UNDEFINED_OBJECT, `type with OID ${oid} does not exist`);
+}
+
+/** "CreateFunctionStmt" → "CREATE FUNCTION" for messages. */
+function statementName(kind: string): string {
+  return kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+function withCleanup(execution: Execution, cleanup: () => void): Execution {
+  let done = false;
+  const finish = () => {
+    if (!done) {
+      done = true;
+      cleanup();
+    }
+  };
+  return {
+    columns: execution.columns,
+    copyOut: execution.copyOut,
+    async next() {
+      try {
+        const b = await execution.next();
+        if (b === null) finish();
+        return b;
+      } catch (e) {
+        finish();
+        throw e;
+      }
+    },
+    commandTag: (rows) => execution.commandTag(rows),
+    close() {
+      execution.close();
+      finish();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/** CREATE SCHEMA / TABLE, CREATE TABLE AS, INSERT, DROP — for catalogs that accept writes. */
+import { isWritable, type Connector, type ConnectorSession, type WritableConnector } from '../../../connectors/spi/index.js';
+import { bindQuery } from '../../analyzer/bind-select.js';
+import { coerceTo } from '../../analyzer/coerce.js';
+import { resolveTypeName } from '../../analyzer/type-names.js';
+import type { NameDefaults } from '../../catalog/catalog-manager.js';
+import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
+import { type AstNode, stringValue } from '../../parser/ast.js';
+import type { Expr } from '../../plan/expr.js';
+import type { LogicalPlan } from '../../plan/plan.js';
+import type { Batch } from '../../execution/batch/batch.js';
+import { T } from '../../types/pg-type.js';
+import { singleStep } from '../execution.js';
+import type { PlannedStatement } from './planned-statement.js';
+import { runPlan, type QueryContext } from './query.js';
+
+interface QualifiedName {
+  readonly catalog: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+function writable(ctx: QueryContext, catalog: string): Connector & WritableConnector {
+  const c = ctx.binder.catalogs.connector(catalog);
+  if (!isWritable(c)) throw new SqlError(SqlState.READ_ONLY_SQL_TRANSACTION, `catalog "${catalog}" is read-only`, { hint: 'Write to the "memory" catalog.' });
+  return c;
+}
+
+/** [catalog.][schema.]name; an unqualified name goes to the first existing search_path schema. */
+async function qualify(ctx: QueryContext, rv: AstNode): Promise<QualifiedName> {
+  const defaults: NameDefaults = ctx.binder.defaults;
+  const catalog = (rv.catalogname as string | undefined) ?? defaults.catalog;
+  let schema = rv.schemaname as string | undefined;
+  if (schema === undefined) {
+    const existing = new Set(await ctx.binder.catalogs.connector(catalog).listSchemas(session(ctx)));
+    schema = defaults.searchPath.find((s) => existing.has(s));
+    if (schema === undefined) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, 'no schema has been selected to create in');
+  }
+  return { catalog, schema, name: rv.relname as string };
+}
+
+const session = (ctx: QueryContext): ConnectorSession => ctx.binder.connectorSession;
+
+function noRows(tag: string, run: () => Promise<unknown>): PlannedStatement {
+  return {
+    columns: null,
+    paramTypes: [],
+    start: (_p, controller) =>
+      singleStep(null, tag, async () => {
+        await run();
+        return null;
+      }, controller),
+  };
+}
+
+export function planCreateSchema(ctx: QueryContext, stmt: AstNode): PlannedStatement {
+  const catalog = ctx.binder.defaults.catalog;
+  const connector = writable(ctx, catalog);
+  return noRows('CREATE SCHEMA', () => connector.createSchema(session(ctx), stmt.schemaname as string, stmt.if_not_exists === true));
+}
+
+export async function planCreateTable(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
+  if (stmt.inhRelations || stmt.partspec || stmt.ofTypename) throw featureNotSupported('this form of CREATE TABLE');
+  const target = await qualify(ctx, stmt.relation as AstNode);
+  const connector = writable(ctx, target.catalog);
+  const columns = ((stmt.tableElts as AstNode[] | undefined) ?? []).map((e) => {
+    const def = e.ColumnDef as AstNode | undefined;
+    if (!def) return null;
+    const constraints = ((def.constraints as AstNode[] | undefined) ?? []).map((c) => (c.Constraint as AstNode).contype);
+    return { name: def.colname as string, type: resolveTypeName(def.typeName as AstNode), nullable: !constraints.includes('CONSTR_NOTNULL') && !constraints.includes('CONSTR_PRIMARY') };
+  }).filter((c) => c !== null);
+  return noRows('CREATE TABLE', () => connector.createTable(session(ctx), target.schema, target.name, columns, stmt.if_not_exists === true));
+}
+
+export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
+  const kind = stmt.removeType as string;
+  const names = (stmt.objects as AstNode[]).map((o) => ('List' in o ? ((o.List as AstNode).items as AstNode[]).map(stringValue) : [stringValue(o)]));
+  const ifExists = stmt.missing_ok === true;
+  const defaults = ctx.binder.defaults;
+  if (kind === 'OBJECT_TABLE') {
+    return noRows('DROP TABLE', async () => {
+      for (const parts of names) {
+        const name = parts.at(-1)!;
+        const resolved = await ctx.binder.catalogs
+          .resolveTable(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults)
+          .catch((e: unknown) => {
+            if (ifExists && e instanceof SqlError && e.code === SqlState.UNDEFINED_TABLE) return null;
+            throw new SqlError(SqlState.UNDEFINED_TABLE, `table "${name}" does not exist`);
+          });
+        if (resolved) await writable(ctx, resolved.catalog).dropTable(session(ctx), resolved.table.schema, name, ifExists);
+        else ctx.notice?.({ severity: 'NOTICE', code: '00000', message: `table "${name}" does not exist, skipping` });
+      }
+    });
+  }
+  if (kind === 'OBJECT_SCHEMA') {
+    return noRows('DROP SCHEMA', async () => {
+      for (const parts of names) {
+        await writable(ctx, parts.length > 1 ? parts[0]! : defaults.catalog).dropSchema(session(ctx), parts.at(-1)!, { ifExists, cascade: stmt.behavior === 'DROP_CASCADE' });
+      }
+    });
+  }
+  throw featureNotSupported(`DROP ${kind.replace('OBJECT_', '')}`);
+}
+
+/** Batches of the plan's rows, counted into `counter`. */
+async function* counted(rows: AsyncIterable<Batch>, counter: { rows: number }): AsyncIterable<Batch> {
+  for await (const b of rows) {
+    counter.rows += b.length;
+    yield b;
+  }
+}
+
+export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
+  if (stmt.returningList || stmt.onConflictClause || stmt.withClause) throw featureNotSupported('INSERT with RETURNING, ON CONFLICT or WITH');
+  const rv = stmt.relation as AstNode;
+  const resolved = await ctx.binder.catalogs.resolveTable(ctx.binder.connectorSession, { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string }, ctx.binder.defaults);
+  const connector = writable(ctx, resolved.catalog);
+  const table = resolved.table;
+  const targetNames = ((stmt.cols as AstNode[] | undefined) ?? []).map((c) => (c.ResTarget as AstNode).name as string);
+  const targets = targetNames.length ? targetNames.map((n) => {
+    const i = table.columns.findIndex((c) => c.name === n);
+    if (i < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${n}" of relation "${table.name}" does not exist`);
+    return i;
+  }) : table.columns.map((_, i) => i);
+  const source = stmt.selectStmt
+    ? await bindQuery(ctx.binder, stmt.selectStmt as AstNode)
+    : await bindQuery(ctx.binder, { SelectStmt: { valuesLists: [{ List: { items: [] } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } });
+  if (source.columns.length > targets.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more expressions than target columns');
+  // One expression per table column: the matching source column cast to the column's type, or NULL.
+  const exprs: Expr[] = table.columns.map((col, i) => {
+    const k = targets.indexOf(i);
+    if (k < 0 || k >= source.columns.length) return { kind: 'literal', text: null, type: col.type };
+    return coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
+  });
+  const plan: LogicalPlan = { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) };
+  return {
+    columns: null,
+    paramTypes: ctx.binder.params.resolved(0),
+    start: (params, controller) => {
+      const counter = { rows: 0 };
+      return singleStep(null, () => `INSERT 0 ${counter.rows}`, async () => {
+        await connector.insert(ctx.binder.connectorSession, table, counted(runPlan(ctx, plan, params, controller), counter));
+        return null;
+      }, controller);
+    },
+  };
+}
+
+export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
+  const into = stmt.into as AstNode;
+  const target = await qualify(ctx, into.rel as AstNode);
+  const connector = writable(ctx, target.catalog);
+  const source = await bindQuery(ctx.binder, stmt.query as AstNode);
+  const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
+  const columns = source.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.oid === T.unknown.oid ? T.text : c.type, nullable: true }));
+  return {
+    columns: null,
+    paramTypes: ctx.binder.params.resolved(0),
+    start: (params, controller) => {
+      const counter = { rows: 0 };
+      return singleStep(null, () => `SELECT ${counter.rows}`, async () => {
+        await connector.createTable(ctx.binder.connectorSession, target.schema, target.name, columns, stmt.if_not_exists === true);
+        const table = await connector.getTable(ctx.binder.connectorSession, target.schema, target.name);
+        await connector.insert(ctx.binder.connectorSession, table!, counted(runPlan(ctx, source.plan, params, controller), counter));
+        return null;
+      }, controller);
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/** SELECT / VALUES, and COPY … TO STDOUT: bind, optimize, cut into fragments, run. */
+import type { ColumnDescription, CopyOutFormat, Notice } from '../../api.js';
+import { bindQuery, type BinderContext, type BoundQuery } from '../../analyzer/bind-select.js';
+import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
+import type { TaskContext } from '../../execution/operators/exec-node.js';
+import type { EvalContext } from '../../functions/registry.js';
+import { optimize } from '../../optimizer/optimizer.js';
+import { type AstNode, stringValue, unwrap } from '../../parser/ast.js';
+import type { LogicalPlan } from '../../plan/plan.js';
+import { PhysicalPlanner } from '../../scheduler/physical-planner.js';
+import { StreamExecution } from '../execution.js';
+import type { PlannedStatement } from './planned-statement.js';
+
+export interface QueryContext {
+  readonly binder: BinderContext;
+  readonly evalContext: (params: readonly unknown[]) => EvalContext;
+  readonly task: (evalContext: EvalContext, signal: AbortSignal) => TaskContext;
+  readonly disabledRules: () => ReadonlySet<string>;
+  readonly notice?: (n: Notice) => void;
+}
+
+export const describeColumns = (q: BoundQuery): ColumnDescription[] =>
+  q.columns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.columnNumber }));
+
+/** Starts a logical plan as a stream of batches. */
+export function runPlan(ctx: QueryContext, plan: LogicalPlan, params: readonly unknown[], controller: AbortController) {
+  const optimized = optimize(plan, ctx.disabledRules());
+  const root = new PhysicalPlanner().plan(optimized);
+  const task = ctx.task(ctx.evalContext(params), controller.signal);
+  return root.execute(task);
+}
+
+export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
+  const bound = await bindQuery(ctx.binder, ast);
+  const columns = describeColumns(bound);
+  return {
+    columns,
+    paramTypes: ctx.binder.params.resolved(0),
+    start: (params, controller) =>
+      new StreamExecution({ columns, batches: runPlan(ctx, bound.plan, params, controller), tag: (n) => `SELECT ${n}`, controller }),
+  };
+}
+
+export async function planCopy(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
+  if (stmt.is_from) throw featureNotSupported('COPY FROM', 'Use INSERT to load rows.');
+  if (stmt.filename) {
+    throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, 'COPY to a file is not allowed', { hint: 'Use COPY … TO STDOUT, or psql\'s \\copy.' });
+  }
+  const query: AstNode = stmt.query
+    ? (stmt.query as AstNode)
+    : { SelectStmt: { targetList: copyTargets(stmt), fromClause: [{ RangeVar: stmt.relation }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } };
+  const bound = await bindQuery(ctx.binder, query);
+  const copyOut = copyFormat(stmt, bound.columns.length);
+  return {
+    columns: null,
+    paramTypes: ctx.binder.params.resolved(0),
+    start: (params, controller) =>
+      new StreamExecution({ columns: describeColumns(bound), copyOut, batches: runPlan(ctx, bound.plan, params, controller), tag: (n) => `COPY ${n}`, controller }),
+  };
+}
+
+/** COPY table (a, b) → select a, b; COPY table → select *. */
+function copyTargets(stmt: AstNode): AstNode[] {
+  const attlist = (stmt.attlist as AstNode[] | undefined) ?? [];
+  const fields = attlist.length ? attlist.map((a) => [{ String: { sval: stringValue(a) } }]) : [[{ A_Star: {} }]];
+  return fields.map((f) => ({ ResTarget: { val: { ColumnRef: { fields: f } } } }));
+}
+
+function copyFormat(stmt: AstNode, width: number): CopyOutFormat {
+  let format: 'text' | 'csv' = 'text';
+  let delimiter: string | undefined;
+  let nullString: string | undefined;
+  let header = false;
+  let quote = '"';
+  let escape: string | undefined;
+  let forceQuote: number[] | '*' = [];
+  for (const o of (stmt.options as AstNode[] | undefined) ?? []) {
+    const def = o.DefElem as AstNode;
+    const arg = def.arg as AstNode | undefined;
+    const value = arg ? optionValue(arg) : undefined;
+    switch (def.defname) {
+      case 'format':
+        if (value !== 'csv' && value !== 'text') throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `COPY format "${value}" not recognized`);
+        format = value;
+        break;
+      case 'delimiter':
+        delimiter = value;
+        break;
+      case 'null':
+        nullString = value;
+        break;
+      case 'header':
+        header = value === undefined || ['true', 'on', '1'].includes(value.toLowerCase());
+        break;
+      case 'quote':
+        quote = value ?? '"';
+        break;
+      case 'escape':
+        escape = value;
+        break;
+      case 'force_quote':
+        forceQuote = arg && 'A_Star' in arg ? '*' : [];
+        if (forceQuote !== '*') throw featureNotSupported('FORCE_QUOTE with a column list');
+        break;
+      default:
+        throw new SqlError(SqlState.SYNTAX_ERROR, `option "${String(def.defname)}" not recognized`);
+    }
+  }
+  if (forceQuote === '*') forceQuote = Array.from({ length: width }, (_, i) => i);
+  return {
+    format,
+    delimiter: delimiter ?? (format === 'csv' ? ',' : '\t'),
+    null: nullString ?? (format === 'csv' ? '' : '\\N'),
+    header,
+    quote,
+    escape: escape ?? quote,
+    forceQuote,
+  };
+}
+
+function optionValue(arg: AstNode): string {
+  const [kind, body] = unwrap(arg);
+  if (kind === 'String') return body.sval as string;
+  if (kind === 'Integer') return String(body.ival ?? 0);
+  if (kind === 'Boolean') return body.boolval ? 'true' : 'false';
+  return '';
+}
