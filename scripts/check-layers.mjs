@@ -4,6 +4,7 @@
 //   engine → engine, connectors/spi
 //   connectors/spi and connectors/<name> → connectors/spi, engine/{errors,types,execution/batch};
 //   no connector imports another; connectors/registry.ts may import every connector.
+// Tests (*.test.ts) may import across layers to assemble what they test.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -36,7 +37,7 @@ function* sourceFiles(dir) {
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'dist') continue;
     if (statSync(path).isDirectory()) yield* sourceFiles(path);
-    else if (name.endsWith('.ts')) yield path;
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) yield path;
   }
 }
 

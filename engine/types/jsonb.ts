@@ -52,13 +52,19 @@ class Parser {
 
   private expect(ch: string, what: string): void {
     this.ws();
-    if (this.text[this.pos] !== ch) {
-      if (this.pos >= this.text.length) throw this.fail('The input string ended unexpectedly.');
-      TOKEN_RE.lastIndex = this.pos;
-      const tok = TOKEN_RE.exec(this.text)?.[0] ?? this.text[this.pos];
-      throw this.fail(`Expected ${what}, but found "${tok}".`);
-    }
+    if (this.text[this.pos] !== ch) throw this.unexpected(what);
     this.pos++;
+  }
+
+  /** PG's lexer reports an invalid token before the parser complains about a misplaced one. */
+  private unexpected(what: string): SqlError {
+    if (this.pos >= this.text.length) return this.fail('The input string ended unexpectedly.');
+    const c = this.text[this.pos]!;
+    if ('{}[],:"'.includes(c)) return this.fail(`Expected ${what}, but found "${c}".`);
+    TOKEN_RE.lastIndex = this.pos;
+    const tok = TOKEN_RE.exec(this.text)?.[0] ?? c;
+    const valid = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)$/.test(tok);
+    return valid ? this.fail(`Expected ${what}, but found "${tok}".`) : this.badToken();
   }
 
   private value(): JsonValue {
@@ -92,10 +98,7 @@ class Parser {
     }
     for (;;) {
       this.ws();
-      if (this.text[this.pos] !== '"') {
-        if (this.pos >= this.text.length) throw this.fail('The input string ended unexpectedly.');
-        throw this.fail(`Expected string or "}", but found "${this.text[this.pos]}".`);
-      }
+      if (this.text[this.pos] !== '"') throw this.unexpected('string or "}"');
       const key = this.string();
       this.expect(':', '":"');
       entries.push([key, this.value()]);

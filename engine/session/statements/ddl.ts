@@ -7,12 +7,11 @@ import type { NameDefaults } from '../../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
 import { type AstNode, stringValue } from '../../parser/ast.js';
 import type { Expr } from '../../plan/expr.js';
-import type { LogicalPlan } from '../../plan/plan.js';
 import type { Batch } from '../../execution/batch/batch.js';
 import { T } from '../../types/pg-type.js';
 import { singleStep } from '../execution.js';
 import type { PlannedStatement } from './planned-statement.js';
-import { runPlan, type QueryContext } from './query.js';
+import { optimizePlan, runPlan, type QueryContext } from './query.js';
 
 interface QualifiedName {
   readonly catalog: string;
@@ -132,7 +131,7 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
     if (k < 0 || k >= source.columns.length) return { kind: 'literal', text: null, type: col.type };
     return coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
   });
-  const plan: LogicalPlan = { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) };
+  const plan = optimizePlan(ctx, { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) });
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -153,6 +152,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
   const source = await bindQuery(ctx.binder, stmt.query as AstNode);
   const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
   const columns = source.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.oid === T.unknown.oid ? T.text : c.type, nullable: true }));
+  const plan = optimizePlan(ctx, source.plan);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -161,7 +161,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
       return singleStep(null, () => `SELECT ${counter.rows}`, async () => {
         await connector.createTable(ctx.binder.connectorSession, target.schema, target.name, columns, stmt.if_not_exists === true);
         const table = await connector.getTable(ctx.binder.connectorSession, target.schema, target.name);
-        await connector.insert(ctx.binder.connectorSession, table!, counted(runPlan(ctx, source.plan, params, controller), counter));
+        await connector.insert(ctx.binder.connectorSession, table!, counted(runPlan(ctx, plan, params, controller), counter));
         return null;
       }, controller);
     },

@@ -22,9 +22,11 @@ export interface QueryContext {
 export const describeColumns = (q: BoundQuery): ColumnDescription[] =>
   q.columns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.columnNumber }));
 
-/** Starts a logical plan as a stream of batches. */
-export function runPlan(ctx: QueryContext, plan: LogicalPlan, params: readonly unknown[], controller: AbortController) {
-  const optimized = optimize(plan, ctx.disabledRules());
+/** Optimizes a bound plan; done once, when the statement is prepared. */
+export const optimizePlan = (ctx: QueryContext, plan: LogicalPlan): LogicalPlan => optimize(plan, ctx.evalContext([]), ctx.disabledRules());
+
+/** Starts an optimized plan as a stream of batches. */
+export function runPlan(ctx: QueryContext, optimized: LogicalPlan, params: readonly unknown[], controller: AbortController) {
   const root = new PhysicalPlanner().plan(optimized);
   const task = ctx.task(ctx.evalContext(params), controller.signal);
   return root.execute(task);
@@ -33,11 +35,12 @@ export function runPlan(ctx: QueryContext, plan: LogicalPlan, params: readonly u
 export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
   const bound = await bindQuery(ctx.binder, ast);
   const columns = describeColumns(bound);
+  const plan = optimizePlan(ctx, bound.plan);
   return {
     columns,
     paramTypes: ctx.binder.params.resolved(0),
     start: (params, controller) =>
-      new StreamExecution({ columns, batches: runPlan(ctx, bound.plan, params, controller), tag: (n) => `SELECT ${n}`, controller }),
+      new StreamExecution({ columns, batches: runPlan(ctx, plan, params, controller), tag: (n) => `SELECT ${n}`, controller }),
   };
 }
 
@@ -51,11 +54,12 @@ export async function planCopy(ctx: QueryContext, stmt: AstNode): Promise<Planne
     : { SelectStmt: { targetList: copyTargets(stmt), fromClause: [{ RangeVar: stmt.relation }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } };
   const bound = await bindQuery(ctx.binder, query);
   const copyOut = copyFormat(stmt, bound.columns.length);
+  const plan = optimizePlan(ctx, bound.plan);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
     start: (params, controller) =>
-      new StreamExecution({ columns: describeColumns(bound), copyOut, batches: runPlan(ctx, bound.plan, params, controller), tag: (n) => `COPY ${n}`, controller }),
+      new StreamExecution({ columns: describeColumns(bound), copyOut, batches: runPlan(ctx, plan, params, controller), tag: (n) => `COPY ${n}`, controller }),
   };
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Evaluates expressions that read no columns or parameters and call only immutable functions,
+ * once, at planning time — so `select 1/0` fails when the statement is prepared, as in
+ * PostgreSQL, and rows do not recompute constants.
+ */
+import { scalarById, type EvalContext } from '../../functions/registry.js';
+import { compileExpr } from '../../execution/expr/compile.js';
+import { datumAt } from '../../execution/batch/vector.js';
+import { type Expr, exprChildren, mapChildren } from '../../plan/expr.js';
+import type { LogicalPlan } from '../../plan/plan.js';
+import { T } from '../../types/pg-type.js';
+import { formatText } from '../../types/text-codec.js';
+import type { OptimizerRule } from '../rule.js';
+
+function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case 'column':
+    case 'param':
+      return false;
+    case 'literal':
+      return true;
+    case 'call': {
+      const fn = scalarById(e.fn);
+      return fn !== undefined && fn.volatility === 'immutable' && e.args.every(isConstant);
+    }
+    default:
+      return exprChildren(e).every(isConstant);
+  }
+}
+
+function fold(e: Expr, ctx: EvalContext): Expr {
+  if (e.kind === 'literal' || e.kind === 'column' || e.kind === 'param') return e;
+  if (e.type.oid !== T.unknown.oid && isConstant(e)) {
+    const value = datumAt(compileExpr(e, ctx)({ length: 1, columns: [] }), 0);
+    return { kind: 'literal', text: value === null ? null : formatText(e.type, value, ctx.format), type: e.type };
+  }
+  return mapChildren(e, (c) => fold(c, ctx));
+}
+
+function rewrite(plan: LogicalPlan, ctx: EvalContext): LogicalPlan {
+  const f = (e: Expr) => fold(e, ctx);
+  switch (plan.kind) {
+    case 'scan':
+      return plan;
+    case 'values':
+      return { ...plan, rows: plan.rows.map((r) => r.map(f)) };
+    case 'filter':
+      return { ...plan, input: rewrite(plan.input, ctx), predicate: f(plan.predicate) };
+    case 'project':
+      return { ...plan, input: rewrite(plan.input, ctx), exprs: plan.exprs.map(f) };
+    case 'join':
+      return { ...plan, left: rewrite(plan.left, ctx), right: rewrite(plan.right, ctx), condition: plan.condition ? f(plan.condition) : null };
+    case 'aggregate':
+      return {
+        ...plan,
+        input: rewrite(plan.input, ctx),
+        groupBy: plan.groupBy.map(f),
+        aggregates: plan.aggregates.map((a) => ({ ...a, args: a.args.map(f), filter: a.filter ? f(a.filter) : null })),
+      };
+    case 'sort':
+      return { ...plan, input: rewrite(plan.input, ctx), keys: plan.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
+    case 'limit':
+      return { ...plan, input: rewrite(plan.input, ctx), count: plan.count ? f(plan.count) : null, offset: plan.offset ? f(plan.offset) : null };
+  }
+}
+
+export const constantFolding = (ctx: EvalContext): OptimizerRule => ({
+  name: 'constant_folding',
+  description: 'evaluate constant expressions once, at planning time',
+  rewrite: (plan) => rewrite(plan, ctx),
+});

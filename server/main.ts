@@ -1,0 +1,74 @@
+/**
+ * The composition root and command line: `node dist/server/main.js [options]`.
+ *
+ *   --host H               listen address (LAKEGATE_HOST, default 127.0.0.1)
+ *   --port N               PostgreSQL wire port (LAKEGATE_PORT, default 7432)
+ *   --http-port N          HTTP health endpoint port, 0 disables (LAKEGATE_HTTP_PORT, default 7080)
+ *   --tls-cert F --tls-key F  PEM certificate and key (LAKEGATE_TLS_CERT / LAKEGATE_TLS_KEY);
+ *                          without them a self-signed certificate is generated at startup
+ *   --no-tls               answer SSLRequest with 'N'
+ *   --max-message-bytes N  largest Query/Parse/Bind/CopyData message (LAKEGATE_MAX_MESSAGE_BYTES, default 64 MiB)
+ *   --auth-timeout-ms N    authentication_timeout (LAKEGATE_AUTH_TIMEOUT_MS, default 60000)
+ *
+ * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
+ */
+import { parseArgs } from 'node:util';
+import { createDefaultCatalogs } from '../connectors/registry.js';
+import { createEngine } from '../engine/index.js';
+import { consoleLogger } from './log.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
+import { startServer } from './server.js';
+import type { TlsSetting } from './tls/tls-context.js';
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'http-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'no-tls': { type: 'boolean' },
+      'max-message-bytes': { type: 'string' },
+      'auth-timeout-ms': { type: 'string' },
+    },
+  });
+  const env = process.env;
+  const certFile = values['tls-cert'] ?? env.LAKEGATE_TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.LAKEGATE_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  const tls: TlsSetting = values['no-tls'] ? 'off' : certFile && keyFile ? { certFile, keyFile } : 'self-signed';
+  const host = values.host ?? env.LAKEGATE_HOST ?? '127.0.0.1';
+
+  const server = await startServer({
+    engine: createEngine({ catalogs: createDefaultCatalogs() }),
+    host,
+    port: integer('--port', values.port ?? env.LAKEGATE_PORT, 7432),
+    httpPort: integer('--http-port', values['http-port'] ?? env.LAKEGATE_HTTP_PORT, 7080),
+    tls,
+    maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'] ?? env.LAKEGATE_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
+    authenticationTimeoutMs: integer('--auth-timeout-ms', values['auth-timeout-ms'] ?? env.LAKEGATE_AUTH_TIMEOUT_MS, 60_000),
+    log: consoleLogger,
+  });
+  console.log(`Lakegate listening on ${host}:${server.port} (PostgreSQL wire)`);
+  if (server.httpPort !== null) console.log(`Lakegate health on http://${host}:${server.httpPort}/health`);
+
+  const shutdown = (signal: string) => {
+    console.log(`${signal} received, shutting down`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,325 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Engine, EngineSession } from '../../engine/api.js';
+import { SqlError, SqlState } from '../../engine/errors/index.js';
+import type { Logger } from '../log.js';
+import { EncryptionResponse, FrontendCode, StartupCode } from '../protocol/codes.js';
+import { ConnectionFatal, fatalProtocolViolation } from '../protocol/errors.js';
+import type { FrameLimits } from '../protocol/frame-reader.js';
+import { decodeMessage, decodeStartupPacket, PROTOCOL_MINOR, unsupportedProtocol, type FrontendMessage, type StartupPacket } from '../protocol/frontend.js';
+import type { ErrorFields } from '../protocol/backend.js';
+import type { AuthExchange, Authenticator, Principal, StartupInfo } from './auth.js';
+import type { CancelKey, CancelRegistry } from './cancel-registry.js';
+import { CommandProcessor } from './commands.js';
+import { MessageInput } from './input.js';
+import { Output } from './output.js';
+
+export interface ConnectionOptions {
+  readonly engine: Engine;
+  readonly authenticate: Authenticator;
+  readonly cancelRegistry: CancelRegistry;
+  /** TLS for SSLRequest, or null to answer 'N'. */
+  readonly tls: SecureContext | null;
+  readonly limits: FrameLimits;
+  /** PostgreSQL's authentication_timeout: the whole startup phase must finish within it. */
+  readonly authenticationTimeoutMs: number;
+  readonly isShuttingDown: () => boolean;
+  readonly log: Logger;
+}
+
+/** Messages of the extended protocol: after an error in one of them, input is skipped until Sync. */
+const EXTENDED_CODES: ReadonlySet<number> = new Set([
+  FrontendCode.Parse,
+  FrontendCode.Bind,
+  FrontendCode.Describe,
+  FrontendCode.Execute,
+  FrontendCode.Close,
+  FrontendCode.Flush,
+]);
+
+/** How long a closing socket may take to flush its last bytes before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+const isFatal = (err: unknown): boolean => err instanceof SqlError && (err.severity === 'FATAL' || err.severity === 'PANIC');
+
+function errorFields(e: SqlError): ErrorFields {
+  return { severity: e.severity, code: e.code, message: e.message, detail: e.detail, hint: e.hint, position: e.position };
+}
+
+/** The same error, ending the connection (an engine refusal at startup becomes FATAL). */
+const asFatal = (e: SqlError) => (isFatal(e) ? e : new ConnectionFatal(e.code, e.message, { detail: e.detail, hint: e.hint }));
+
+/**
+ * One client connection: startup (encryption negotiation, CancelRequest, protocol version),
+ * authentication, the engine session, then the message loop. Never throws: whatever the
+ * client sends, the worst outcome is this connection closing.
+ */
+export class Connection {
+  private socket: Socket;
+  private readonly input: MessageInput;
+  private readonly output: Output;
+  private session: EngineSession | null = null;
+  private commands: CommandProcessor | null = null;
+  private cancelKey: CancelKey | null = null;
+  private closed = false;
+
+  constructor(
+    socket: Socket,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.socket = socket;
+    this.input = new MessageInput(socket, options.limits);
+    this.output = new Output(socket);
+    this.watch(socket);
+  }
+
+  /** Serves the connection until it ends. */
+  async serve(): Promise<void> {
+    const timer = setTimeout(() => {
+      this.options.log.warn('closing connection: authentication timeout');
+      this.socket.destroy();
+    }, this.options.authenticationTimeoutMs);
+    try {
+      const started = await this.startup();
+      clearTimeout(timer);
+      if (started) await this.messageLoop();
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      clearTimeout(timer);
+      this.cleanup();
+    }
+  }
+
+  /** Ends the connection from the server side with a FATAL error (e.g. 57P01 at shutdown). */
+  terminate(error: SqlError): void {
+    this.fail(error);
+  }
+
+  private async startup(): Promise<boolean> {
+    const packet = await this.negotiate();
+    if (packet === null) return false;
+    if (packet.kind === 'CancelRequest') {
+      this.options.cancelRegistry.cancel(packet.processId, packet.secretKey);
+      return false;
+    }
+    const { writer } = this.output;
+    if (packet.minor > PROTOCOL_MINOR || packet.protocolOptions.length > 0) {
+      writer.negotiateProtocolVersion(PROTOCOL_MINOR, packet.protocolOptions);
+    }
+    const user = packet.parameters.get('user');
+    if (!user) {
+      throw new ConnectionFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, 'no PostgreSQL user name specified in startup packet');
+    }
+    if (this.options.isShuttingDown()) throw new ConnectionFatal(SqlState.CANNOT_CONNECT_NOW, 'the database system is shutting down');
+    const parameters = new Map(packet.parameters);
+    parameters.delete('user');
+    parameters.delete('database');
+    const startup: StartupInfo = { user, database: packet.parameters.get('database') || user, parameters };
+
+    let principal: Principal;
+    try {
+      principal = await this.options.authenticate(startup, this.authExchange());
+    } catch (err) {
+      throw asFatal(SqlError.from(err));
+    }
+    writer.authenticationOk();
+    try {
+      this.session = this.options.engine.openSession({
+        user: principal.user,
+        database: startup.database,
+        startupParameters: Object.fromEntries(parameters),
+        onParameterStatus: (name, value) => writer.parameterStatus(name, value),
+        onNotice: (n) => writer.noticeResponse({ severity: n.severity, code: n.code, message: n.message, detail: n.detail, hint: n.hint }),
+        onDeallocate: (name) => this.commands?.deallocate(name),
+      });
+    } catch (err) {
+      throw asFatal(SqlError.from(err));
+    }
+    const commands = new CommandProcessor(this.session, this.output);
+    this.commands = commands;
+    for (const [name, value] of this.session.reportedParameters()) writer.parameterStatus(name, value);
+    this.cancelKey = this.options.cancelRegistry.register(commands);
+    writer.backendKeyData(this.cancelKey.processId, this.cancelKey.secretKey);
+    commands.readyForQuery();
+    return true;
+  }
+
+  /**
+   * Reads startup packets until a StartupMessage or CancelRequest, answering SSLRequest
+   * ('S' + TLS when configured, else 'N') and GSSENCRequest ('N'). Bytes the client sent
+   * before seeing the answer were not encrypted (CVE-2021-23214): FATAL 08P01.
+   */
+  private async negotiate(): Promise<Extract<StartupPacket, { kind: 'StartupMessage' | 'CancelRequest' }> | null> {
+    let sslDone = false;
+    let gssDone = false;
+    for (;;) {
+      const body = await this.input.nextStartupPacket();
+      if (body === null) {
+        if (this.input.bufferedBytes > 0) this.options.log.warn('incomplete startup packet');
+        return null;
+      }
+      const packet = decodeStartupPacket(body);
+      if (packet.kind === 'StartupMessage' || packet.kind === 'CancelRequest') return packet;
+      if (packet.kind === 'SSLRequest' && !sslDone) {
+        const tls = this.options.tls;
+        if (tls) await this.upgradeToTls(tls);
+        else this.output.writeRaw(Buffer.of(EncryptionResponse.Refuse));
+        this.rejectBufferedPlaintext('received unencrypted data after SSL request');
+        sslDone = true;
+        gssDone ||= tls !== null;
+      } else if (packet.kind === 'GSSENCRequest' && !gssDone) {
+        this.output.writeRaw(Buffer.of(EncryptionResponse.Refuse));
+        this.rejectBufferedPlaintext('received unencrypted data after GSSAPI encryption request');
+        gssDone = true;
+      } else {
+        throw unsupportedProtocol(packet.kind === 'SSLRequest' ? StartupCode.SSLRequest : StartupCode.GSSENCRequest);
+      }
+    }
+  }
+
+  private rejectBufferedPlaintext(message: string): void {
+    if (this.input.bufferedBytes > 0) {
+      throw fatalProtocolViolation(message, {
+        detail: 'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
+      });
+    }
+  }
+
+  private async upgradeToTls(secureContext: SecureContext): Promise<void> {
+    this.input.detach();
+    this.output.writeRaw(Buffer.of(EncryptionResponse.Accept));
+    const secure = new TLSSocket(this.socket, { isServer: true, secureContext });
+    this.socket = secure;
+    this.watch(secure);
+    this.input.replaceSocket(secure);
+    this.output.replaceSocket(secure);
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err?: Error) =>
+        reject(new ConnectionFatal(SqlState.CONNECTION_FAILURE, `TLS handshake failed: ${err?.message ?? 'connection closed'}`, { silent: true }));
+      secure.once('secure', resolve);
+      secure.once('error', failed);
+      secure.once('close', () => failed());
+    });
+  }
+
+  private authExchange(): AuthExchange {
+    return {
+      socket: this.socket,
+      request: (code, payload) => {
+        this.output.writer.authentication(code, payload);
+        this.output.flush();
+      },
+      receive: async () => {
+        const frame = await this.input.nextMessage();
+        if (frame === null) throw new ConnectionFatal(SqlState.CONNECTION_FAILURE, 'connection closed during authentication', { silent: true });
+        if (frame.code !== FrontendCode.Password) {
+          throw fatalProtocolViolation(`expected password response, got message type ${frame.code}`);
+        }
+        return frame.body;
+      },
+    };
+  }
+
+  private async messageLoop(): Promise<void> {
+    let skipUntilSync = false;
+    for (;;) {
+      const frame = await this.input.nextMessage();
+      if (frame === null || this.closed) return;
+      if (frame.code === FrontendCode.Terminate) return;
+      if (frame.code === FrontendCode.Sync) skipUntilSync = false;
+      else if (skipUntilSync) continue;
+      try {
+        await this.dispatch(decodeMessage(frame));
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        this.reportError(err);
+        skipUntilSync = EXTENDED_CODES.has(frame.code);
+      }
+      if (frame.code === FrontendCode.Query || frame.code === FrontendCode.FunctionCall) this.commands!.readyForQuery();
+      // A pipelining client that never reads must not make output pile up here.
+      await this.output.yieldToClient();
+    }
+  }
+
+  private async dispatch(msg: FrontendMessage): Promise<void> {
+    const commands = this.commands!;
+    switch (msg.type) {
+      case 'Query':
+        return commands.query(msg.sql);
+      case 'Parse':
+        return commands.parse(msg);
+      case 'Bind':
+        return commands.bind(msg);
+      case 'Describe':
+        return commands.describe(msg);
+      case 'Execute':
+        return commands.execute(msg);
+      case 'Close':
+        return commands.close(msg);
+      case 'Sync':
+        return commands.readyForQuery();
+      case 'Flush':
+        return this.output.flush();
+      case 'CopyData':
+      case 'CopyDone':
+      case 'CopyFail':
+        return; // outside COPY FROM STDIN these are ignored, as PostgreSQL does
+      case 'FunctionCall':
+        throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'fast-path function calls are not supported');
+      case 'Password':
+        throw fatalProtocolViolation(`invalid frontend message type ${FrontendCode.Password}`);
+      case 'Terminate':
+        return;
+      default:
+        return msg satisfies never;
+    }
+  }
+
+  private reportError(err: unknown): void {
+    const e = SqlError.from(err);
+    if (e.code === SqlState.INTERNAL_ERROR) this.options.log.warn(`internal error: ${e.stack ?? e.message}`);
+    this.session?.noteError();
+    this.output.writer.errorResponse(errorFields(e));
+  }
+
+  /** Ends the connection after a fatal error: tells the client (unless PostgreSQL would only log it) and closes. */
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    const e = err instanceof SqlError ? asFatal(err) : new ConnectionFatal(SqlState.INTERNAL_ERROR, String(err));
+    if (!(err instanceof SqlError)) this.options.log.warn(`connection failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (e instanceof ConnectionFatal && e.silent) this.options.log.warn(`closing connection: ${e.code} ${e.message}`);
+    else {
+      this.output.writer.errorResponse(errorFields(e));
+      this.output.flush();
+    }
+    this.close();
+  }
+
+  private watch(socket: Socket): void {
+    socket.on('error', (err) => this.options.log.info(`connection error: ${err.message}`));
+    socket.on('close', () => this.close());
+  }
+
+  /** Stops everything running for this connection and closes the socket (after flushing what was written). */
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.commands?.closeAll();
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.destroySoon();
+    const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  private cleanup(): void {
+    this.close();
+    this.cancelKey?.release();
+    try {
+      this.session?.close();
+    } catch (err) {
+      this.options.log.warn(`closing session failed: ${String(err)}`);
+    }
+  }
+}
