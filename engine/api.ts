@@ -8,6 +8,7 @@
  */
 import type { Batch } from './execution/batch/batch.js';
 import type { PgType } from './types/pg-type.js';
+import type { FormatSettings } from './types/text-codec.js';
 
 export interface SessionOptions {
   readonly user: string;
@@ -90,18 +91,8 @@ export interface Execution {
   close(): void;
 }
 
-/** Settings that change how values are written as text. */
-export interface FormatSettings {
-  /** e.g. "ISO, MDY" */
-  readonly dateStyle: string;
-  /** IANA name or POSIX offset, e.g. "UTC", "Europe/Berlin" */
-  readonly timeZone: string;
-  /** "postgres" | "iso_8601" | "sql_standard" | "postgres_verbose" */
-  readonly intervalStyle: string;
-  readonly extraFloatDigits: number;
-  /** "hex" | "escape" */
-  readonly byteaOutput: string;
-}
+/** Settings that change how values are written as text (DateStyle, TimeZone, …). */
+export type { FormatSettings } from './types/text-codec.js';
 
 export type TransactionStatus = 'I' | 'T' | 'E';
 

@@ -24,12 +24,19 @@ const C = {
 const INSTRUCTIONS = SHIP_INSTRUCTIONS.values.map((v) => padTo(v, 25));
 const MODES = SHIP_MODES.values.map((v) => padTo(v, 10));
 
-/** Exact lineitem row counts of the listed schemas (sums of dbgen's random line counts). */
+/**
+ * Exact lineitem row counts of the listed schemas (sums of dbgen's random line counts,
+ * computed with countLines).
+ */
 const KNOWN_ROW_COUNTS = new Map<number, number>([
   [0.01, 60_175],
   [1, 6_001_215],
   [10, 59_986_052],
   [100, 600_037_902],
+  [300, 1_799_989_091],
+  [1000, 5_999_989_709],
+  [3000, 18_000_048_306],
+  [10000, 59_999_994_267],
 ]);
 
 /** Orders whose lines are counted exactly (by replaying the line-count stream) when unknown. */

@@ -5,6 +5,7 @@ import { formatLines } from './format-lines.js';
 import { splitRange, splitUnits, TINY_SCALE_FACTOR } from './scale.js';
 import type { RawColumn, TableSpec } from './table.js';
 import { TABLES } from './tables.js';
+import { countLines, lineitemRowCount } from './lineitem.js';
 
 const all = (spec: TableSpec) => spec.columns.map((_, i) => i);
 
@@ -113,5 +114,12 @@ describe('tpch tables are dbgen byte for byte', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(60175);
     for (const n of sizes.slice(0, -1)) expect(n).toBeGreaterThan(4096 - 7);
     for (const n of sizes) expect(n).toBeLessThanOrEqual(4096);
+  });
+
+  it('counts lineitem rows by replaying the line-count stream', () => {
+    expect(countLines(0, 15_000)).toBe(60_175);
+    expect(countLines(0, 1_500_000)).toBe(lineitemRowCount(1));
+    expect(countLines(0, 15_000_000)).toBe(lineitemRowCount(10));
+    expect(countLines(0, 7) + countLines(7, 14_993)).toBe(60_175);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { SqlError, SqlState } from '../errors/index.js';
 import type { Expr } from '../plan/expr.js';
+import { commonType as resolveCommonType } from '../types/cast.js';
 import { T, sameType, type PgType } from '../types/pg-type.js';
 
 const numericRank: Record<string, number> = { int2: 0, int4: 1, int8: 2, numeric: 3, float4: 4, float8: 5 };
@@ -120,20 +121,10 @@ function expandParams(c: Candidate, count: number): readonly PgType[] | null {
   return null;
 }
 
-/** PostgreSQL's select_common_type for CASE, COALESCE, VALUES and UNION columns. */
+/** PostgreSQL's select_common_type for CASE, COALESCE, VALUES and UNION columns; 42804 when none. */
 export function commonType(types: readonly PgType[], context: string): PgType {
-  const known = types.filter((t) => t.oid !== T.unknown.oid);
-  if (known.length === 0) return T.text;
-  let result = known[0]!;
-  for (const t of known.slice(1)) {
-    if (sameType(t, result)) {
-      if (t.typmod !== result.typmod) result = { ...result, typmod: -1 };
-      continue;
-    }
-    if (implicitCost(result, t) !== null) result = t;
-    else if (implicitCost(t, result) === null) {
-      throw new SqlError(SqlState.DATATYPE_MISMATCH, `${context} types ${result.name} and ${t.name} cannot be matched`);
-    }
-  }
-  return result;
+  const result = resolveCommonType(types);
+  if (result) return result;
+  const names = [...new Set(types.filter((t) => t.oid !== T.unknown.oid).map((t) => t.name))];
+  throw new SqlError(SqlState.DATATYPE_MISMATCH, `${context} types ${names[0]} and ${names[1] ?? names[0]} cannot be matched`);
 }

@@ -8,7 +8,7 @@ import { ConnectionFatal, fatalProtocolViolation } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/frame-reader.js';
 import { decodeMessage, decodeStartupPacket, PROTOCOL_MINOR, unsupportedProtocol, type FrontendMessage, type StartupPacket } from '../protocol/frontend.js';
 import type { ErrorFields } from '../protocol/backend.js';
-import type { AuthExchange, Authenticator, Principal, StartupInfo } from './auth.js';
+import type { AuthExchange, Authenticator, Principal, StartupInfo } from '../../auth/authenticator.js';
 import type { CancelKey, CancelRegistry } from './cancel-registry.js';
 import { CommandProcessor } from './commands.js';
 import { MessageInput } from './input.js';
