@@ -37,6 +37,7 @@ const KNOWN_ROW_COUNTS = new Map<number, number>([
   [1000, 5_999_989_709],
   [3000, 18_000_048_306],
   [10000, 59_999_994_267],
+  [30000, 179_999_978_268],
 ]);
 
 /** Orders whose lines are counted exactly (by replaying the line-count stream) when unknown. */

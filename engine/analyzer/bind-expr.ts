@@ -114,7 +114,11 @@ export class ExprBinder {
 
   cast(arg: Expr, to: PgType): Expr {
     if (arg.kind === 'literal' && arg.type.oid === T.unknown.oid) return { kind: 'cast', arg: { ...arg, type: T.text }, type: to };
-    if (arg.kind === 'param' && arg.type.oid === T.unknown.oid) return coerceTo(arg, to, this.options.params);
+    if (arg.kind === 'param' && arg.type.oid === T.unknown.oid) {
+      // The parameter takes the base type; a typmod (numeric(10,2), varchar(5)) is applied by a cast.
+      const param = coerceTo(arg, { ...to, typmod: -1 }, this.options.params);
+      return to.typmod === -1 ? param : { kind: 'cast', arg: param, type: to };
+    }
     return { kind: 'cast', arg, type: to };
   }
 

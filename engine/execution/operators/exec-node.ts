@@ -27,3 +27,23 @@ export interface ExecNode {
 export function checkCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason;
 }
+
+/** Called between batches: lets the event loop run when busy, then honours cancellation. */
+export async function checkpoint(ctx: TaskContext): Promise<void> {
+  await yieldIfBusy();
+  checkCancelled(ctx.signal);
+}
+
+/** Longest stretch a task runs before letting the event loop serve sockets and timers. */
+const SLICE_MS = 10;
+let sliceStart = performance.now();
+
+/**
+ * Yields to the event loop when the current stretch of work has run for a while, so cancel
+ * requests, statement timeouts and other sessions are served while a long query runs.
+ */
+async function yieldIfBusy(): Promise<void> {
+  if (performance.now() - sliceStart < SLICE_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  sliceStart = performance.now();
+}

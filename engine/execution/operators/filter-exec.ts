@@ -2,7 +2,7 @@ import type { Batch, Schema } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
 import { compileExpr } from '../expr/compile.js';
 import type { Expr } from '../../plan/expr.js';
-import { checkCancelled, type ExecNode, type TaskContext } from './exec-node.js';
+import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
 /** Keeps the rows for which the predicate is true. */
 export class FilterExec implements ExecNode {
@@ -17,7 +17,7 @@ export class FilterExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const predicate = compileExpr(this.predicate, ctx.eval);
     for await (const batch of this.input.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       const v = predicate(batch);
       const d = v.data as Uint8Array;
       const keep = new Int32Array(batch.length);

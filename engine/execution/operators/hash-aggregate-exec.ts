@@ -7,7 +7,7 @@ import type { Batch, Schema } from '../batch/batch.js';
 import { BATCH_ROWS, sliceBatch } from '../batch/batch.js';
 import { takeRows, type Vector } from '../batch/vector.js';
 import { compileExpr, type CompiledExpr } from '../expr/compile.js';
-import { checkCancelled, type ExecNode, type TaskContext } from './exec-node.js';
+import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 import { GroupTable } from './group-keys.js';
 
 interface AggregateState {
@@ -43,7 +43,7 @@ export class HashAggregateExec implements ExecNode {
       };
     });
     for await (const batch of this.input.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       const ids = groups.assign(keyExprs.map((k) => k(batch)), batch.length);
       for (const s of states) {
         s.accumulator.resize(groups.count);

@@ -6,7 +6,7 @@ import { BATCH_ROWS } from '../batch/batch.js';
 import { concatBatches } from '../batch/concat.js';
 import { constantVector, takeRows, type Vector } from '../batch/vector.js';
 import { compileExpr, type CompiledExpr } from '../expr/compile.js';
-import { checkCancelled, type ExecNode, type TaskContext } from './exec-node.js';
+import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
 export interface JoinKeys {
   /** Over the left (probe) input. */
@@ -39,7 +39,7 @@ export class JoinExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const buildBatches: Batch[] = [];
     for await (const b of this.right.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       buildBatches.push(b);
     }
     const build = concatBatches(this.right.schema, buildBatches);
@@ -51,7 +51,7 @@ export class JoinExec implements ExecNode {
     const rightMatched = keepRight ? new Uint8Array(build.length) : null;
 
     for await (const probe of this.left.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       const keys = probeKeys.map((k) => k(probe));
       let li: number[] = [];
       let ri: number[] = [];

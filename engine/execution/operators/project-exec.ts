@@ -1,7 +1,7 @@
 import type { Batch, Schema } from '../batch/batch.js';
 import { compileExpr } from '../expr/compile.js';
 import type { Expr } from '../../plan/expr.js';
-import { checkCancelled, type ExecNode, type TaskContext } from './exec-node.js';
+import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
 /** Computes one output column per expression. */
 export class ProjectExec implements ExecNode {
@@ -13,7 +13,7 @@ export class ProjectExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const compiled = this.exprs.map((e) => compileExpr(e, ctx.eval));
     for await (const batch of this.input.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       yield { length: batch.length, columns: compiled.map((f) => f(batch)) };
     }
   }

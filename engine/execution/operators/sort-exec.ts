@@ -4,7 +4,7 @@ import type { Batch, Schema } from '../batch/batch.js';
 import { BATCH_ROWS, takeBatchRows } from '../batch/batch.js';
 import { concatBatches } from '../batch/concat.js';
 import { compileExpr } from '../expr/compile.js';
-import { checkCancelled, type ExecNode, type TaskContext } from './exec-node.js';
+import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
 /** ORDER BY: collects its input, sorts row indices by the keys (stable), emits in order. */
 export class SortExec implements ExecNode {
@@ -19,7 +19,7 @@ export class SortExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const batches: Batch[] = [];
     for await (const b of this.input.execute(ctx)) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       batches.push(b);
     }
     if (batches.length === 0) return;
@@ -47,7 +47,7 @@ export class SortExec implements ExecNode {
       return a - b;
     });
     for (let start = 0; start < order.length; start += BATCH_ROWS) {
-      checkCancelled(ctx.signal);
+      await checkpoint(ctx);
       const slice = order.slice(start, start + BATCH_ROWS);
       yield takeBatchRows(all, slice);
     }

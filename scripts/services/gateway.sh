@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The Lakegate gateway for tests.  Usage: scripts/services/gateway.sh start|stop|status
+#
+#   LAKEGATE_PORT            PG wire port on 127.0.0.1 (default 7432)
+#   GATEWAY_START_TIMEOUT    seconds to wait for it to accept connections (default 60)
+#   GATEWAY_SKIP_BUILD=1     don't run `npm run build` first
+#   (the server itself also reads LAKEGATE_HTTP_PORT, default 7080, from the environment)
+#
+# start: npm run build, then `node dist/server/main.js --port PORT` in the
+# background (log .tmp/services/gateway/gateway.log), waits until the port
+# accepts PostgreSQL connections; prints the log and fails on timeout or exit.
+# stop: stops exactly the process start recorded.  Both idempotent.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PORT="${LAKEGATE_PORT:-7432}"
+STATE="$ROOT/.tmp/services/gateway"
+LOG="$STATE/gateway.log"
+PIDFILE="$STATE/gateway.pid"
+TIMEOUT="${GATEWAY_START_TIMEOUT:-60}"
+
+log() { echo "[gateway] $*" >&2; }
+
+running_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid; pid="$(cat "$PIDFILE")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  grep -q node "/proc/$pid/comm" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+accepting() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    PGSSLMODE=disable PGCONNECT_TIMEOUT=2 pg_isready -q -h 127.0.0.1 -p "$PORT" -U lakegate -d lakegate -t 2
+  else
+    port_open
+  fi
+}
+
+start() {
+  if pid="$(running_pid)"; then log "already running (pid $pid)"; return 0; fi
+  if port_open; then log "127.0.0.1:$PORT is already in use by another process (not ours); set LAKEGATE_PORT"; exit 1; fi
+  mkdir -p "$STATE"
+  cd "$ROOT"
+  if [ "${GATEWAY_SKIP_BUILD:-0}" != 1 ]; then
+    log "npm run build"
+    if ! npm run --silent build >"$STATE/build.log" 2>&1; then
+      log "build failed:"; cat "$STATE/build.log" >&2; exit 1
+    fi
+  fi
+  [ -f dist/server/main.js ] || { log "dist/server/main.js missing after build"; exit 1; }
+  log "starting node dist/server/main.js --port $PORT (log $LOG)"
+  # setsid: its own process group, so stop can take down anything it spawns
+  setsid node --enable-source-maps dist/server/main.js --port "$PORT" >"$LOG" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$PIDFILE"
+  local deadline=$((SECONDS + TIMEOUT))
+  until accepting; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "exited before accepting connections; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      log "not accepting connections on 127.0.0.1:$PORT after ${TIMEOUT}s; log follows"; cat "$LOG" >&2
+      stop; exit 1
+    fi
+    sleep 0.3
+  done
+  log "ready on 127.0.0.1:$PORT (pid $pid)"
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then rm -f "$PIDFILE"; log "not running"; return 0; fi
+  log "stopping pid $pid"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM; SIGKILL"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PIDFILE"
+}
+
+status() {
+  if pid="$(running_pid)"; then echo "running (pid $pid, 127.0.0.1:$PORT)"; else echo "stopped"; return 3; fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# THE one command that runs every test (npm test).  On a fresh machine it
+# installs what the tests need, starts a real PostgreSQL 15 and the gateway,
+# runs every suite, stops what it started, and ends with `N passed, N failed`
+# (counting suites).  Exit status is non-zero if anything failed.
+#
+#   scripts/test-all.sh [SUITE...]       run only these suites (names below)
+#
+# Suites: lint unit clients/node clients/psql clients/python clients/jdbc differential
+#
+#   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
+#   LAKEGATE_PORT=7432         the gateway (scripts/services/gateway.sh)
+#   LAKEGATE_TARGET=postgres   point the client suites at the test PostgreSQL
+#                              instead of the gateway (the gateway is not started
+#                              and differential is not run) -- for developing suites
+#   SUITE_TIMEOUT=900          seconds after which one suite is killed
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export PG_TEST_PORT="${PG_TEST_PORT:-54329}"
+export LAKEGATE_HOST="${LAKEGATE_HOST:-127.0.0.1}"
+export LAKEGATE_TARGET="${LAKEGATE_TARGET:-gateway}"
+GATEWAY_PORT="${LAKEGATE_PORT:-7432}"
+if [ "$LAKEGATE_TARGET" = postgres ]; then export LAKEGATE_PORT="$PG_TEST_PORT"; else export LAKEGATE_PORT="$GATEWAY_PORT"; fi
+export LAKEGATE_USER="${LAKEGATE_USER:-lakegate}" LAKEGATE_DB="${LAKEGATE_DB:-lakegate}"
+export PG_WIRE_URL="${PG_WIRE_URL:-postgresql://postgres@127.0.0.1:$PG_TEST_PORT/postgres}"
+export ORACLE_PORT="${ORACLE_PORT:-$PG_TEST_PORT}"
+export CI="${CI:-}" FORCE_COLOR=0 NO_COLOR=1
+SUITE_TIMEOUT="${SUITE_TIMEOUT:-900}"
+LOGS="$ROOT/.tmp/test-logs"
+VENV="$ROOT/.tmp/venv"
+mkdir -p "$LOGS"
+
+ALL_SUITES=(lint unit clients/node clients/psql clients/python clients/jdbc differential)
+if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
+wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+for s in "${SUITES[@]}"; do
+  case " ${ALL_SUITES[*]} " in *" $s "*) ;; *) echo "unknown suite: $s (one of: ${ALL_SUITES[*]})" >&2; exit 2 ;; esac
+done
+
+T0=$SECONDS
+names=() results=() times=() notes=()
+record() { names+=("$1"); results+=("$2"); times+=("$3"); notes+=("${4:-}"); }
+banner() { printf '\n==> %s\n' "$*"; }
+
+# run_step NAME COMMAND...: runs with a timeout, output to the console and to
+# .tmp/test-logs/NAME.log; records PASS/FAIL and the time taken
+run_step() {
+  local name="$1"; shift
+  local log="$LOGS/${name//\//-}.log" t=$SECONDS rc
+  banner "$name: $*"
+  # via bash -c so that exported shell functions can be steps too
+  timeout --kill-after=15 "$SUITE_TIMEOUT" bash -c '"$@"' bash "$@" </dev/null 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local dt=$((SECONDS - t))
+  if [ "$rc" -eq 0 ]; then record "$name" PASS "$dt"; echo "<== $name: PASS (${dt}s)"
+  else
+    local why="exit $rc"; [ "$rc" -eq 124 ] && why="timed out after ${SUITE_TIMEOUT}s"
+    record "$name" FAIL "$dt" "$why; log $log"; echo "<== $name: FAIL ($why, ${dt}s)"
+  fi
+  return "$rc"
+}
+not_run() { record "$1" FAIL 0 "not run: $2"; echo "<== $1: FAIL (not run: $2)"; }
+
+# ---- services: always stopped on exit ----------------------------------------
+started_pg=0 started_gw=0
+stop_services() {
+  if [ $started_gw -eq 1 ]; then LAKEGATE_PORT="$GATEWAY_PORT" bash scripts/services/gateway.sh stop || true; started_gw=0; fi
+  if [ $started_pg -eq 1 ]; then bash scripts/services/postgres.sh stop || true; started_pg=0; fi
+}
+cleanup() {
+  local rc=$?
+  stop_services
+  return $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- what the suites need ------------------------------------------------------
+need_pg=0 need_gw=0 need_py=0 need_java=0
+for s in "${SUITES[@]}"; do
+  case "$s" in
+    unit) need_pg=1 ;;
+    clients/*) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
+    differential) need_pg=1; need_gw=1 ;;
+  esac
+  [ "$s" = clients/python ] && need_py=1
+  [ "$s" = clients/jdbc ] && need_java=1
+done
+[ "$LAKEGATE_TARGET" = postgres ] && need_gw=0
+
+setup_node() {
+  if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+}
+setup_python() {
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import psycopg, pytest' 2>/dev/null; then return 0; fi
+  local py; py="$(command -v python3 || true)"
+  if [ -z "$py" ] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "installing python3-venv (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+    py=/usr/bin/python3
+  fi
+  rm -rf "$VENV"
+  "$py" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check 'psycopg[binary]>=3.1,<4' 'pytest>=8'
+}
+setup_java() {
+  if command -v mvn >/dev/null && command -v javac >/dev/null; then return 0; fi
+  echo "installing maven and a JDK (Debian)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven openjdk-17-jdk-headless >/dev/null
+}
+setup_psql() {
+  command -v psql >/dev/null && command -v pg_isready >/dev/null && return 0
+  echo "installing postgresql-client (Debian)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null
+}
+
+jdbc_suite() {
+  # Maven 3.8 with -q still prints bare ESC[0m resets: strip them
+  (cd conformance/clients/jdbc && mvn -q -B test 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'; exit "${PIPESTATUS[0]}"); local rc=$?
+  cat conformance/clients/jdbc/target/surefire-reports/*.txt 2>/dev/null | grep -E '^Tests run:' || true
+  return $rc
+}
+export VENV
+export -f setup_node setup_python setup_java jdbc_suite
+
+pg_ok=1 gw_ok=1 py_ok=1 java_ok=1
+run_step setup/node setup_node || { echo "node dependencies missing; nothing can run"; exit 1; }
+if [ $need_py -eq 1 ]; then run_step setup/python setup_python || py_ok=0; fi
+if [ $need_java -eq 1 ]; then run_step setup/java setup_java || java_ok=0; fi
+if [ $need_pg -eq 1 ]; then
+  started_pg=1
+  run_step service/postgres bash scripts/services/postgres.sh start || pg_ok=0
+fi
+setup_psql >/dev/null 2>&1 || true
+if [ $need_gw -eq 1 ]; then
+  started_gw=1
+  LAKEGATE_PORT="$GATEWAY_PORT" run_step service/gateway bash scripts/services/gateway.sh start || gw_ok=0
+fi
+
+# ---- suites ----------------------------------------------------------------------
+client_ready() { # suite name -> 0 if its target is up
+  if [ "$LAKEGATE_TARGET" = postgres ]; then [ $pg_ok -eq 1 ] || { not_run "$1" "PostgreSQL did not start"; return 1; }
+  else [ $gw_ok -eq 1 ] || { not_run "$1" "the gateway did not start"; return 1; }; fi
+}
+for s in "${SUITES[@]}"; do
+  case "$s" in
+    lint) run_step lint npm run --silent lint ;;
+    unit)
+      if [ $pg_ok -eq 1 ]; then run_step unit npx vitest run
+      else not_run unit "PostgreSQL did not start (needed for PG_WIRE_URL)"; fi ;;
+    clients/node) client_ready "$s" && run_step "$s" npx vitest run --config conformance/clients/node/vitest.config.ts ;;
+    clients/psql) client_ready "$s" && run_step "$s" bash conformance/clients/psql/run.sh ;;
+    clients/python)
+      if [ $py_ok -eq 0 ]; then not_run "$s" "python deps failed to install"
+      elif client_ready "$s"; then run_step "$s" "$VENV/bin/python" -m pytest -q -p no:cacheprovider conformance/clients/python; fi ;;
+    clients/jdbc)
+      if [ $java_ok -eq 0 ]; then not_run "$s" "java/maven failed to install"
+      elif client_ready "$s"; then run_step "$s" jdbc_suite; fi ;;
+    differential)
+      if [ "$LAKEGATE_TARGET" = postgres ]; then echo "<== differential: not run (LAKEGATE_TARGET=postgres has no gateway to compare)"
+      elif [ $pg_ok -eq 0 ]; then not_run "$s" "PostgreSQL did not start"
+      elif [ $gw_ok -eq 1 ]; then run_step "$s" bash conformance/differential/run.sh
+      else not_run "$s" "the gateway did not start"; fi ;;
+  esac
+done
+
+# ---- summary ---------------------------------------------------------------------
+echo
+stop_services 2>&1
+passed=0 failed=0
+printf '\nSummary (%ss, target %s)\n' "$((SECONDS - T0))" "$LAKEGATE_TARGET"
+for i in "${!names[@]}"; do
+  printf '  %-4s  %-18s %5ss  %s\n' "${results[$i]}" "${names[$i]}" "${times[$i]}" "${notes[$i]}"
+  if [ "${results[$i]}" = PASS ]; then passed=$((passed+1)); else failed=$((failed+1)); fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
