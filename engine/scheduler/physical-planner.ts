@@ -4,6 +4,7 @@
  * root fragment.
  */
 import type { Split } from '../../connectors/spi/index.js';
+import { featureNotSupported } from '../errors/index.js';
 import { conjuncts, referencedColumns, shiftColumns, type Expr } from '../plan/expr.js';
 import type { JoinNode, LogicalPlan } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
@@ -54,6 +55,8 @@ export class PhysicalPlanner {
       }
       case 'scan':
         throw new Error('unreachable: scans are source fragments');
+      default:
+        throw featureNotSupported(`${plan.kind} plans`);
     }
   }
 }

@@ -7,7 +7,7 @@ import { scalarById, type EvalContext } from '../../functions/registry.js';
 import { compileExpr } from '../../execution/expr/compile.js';
 import { datumAt } from '../../execution/batch/vector.js';
 import { type Expr, exprChildren, mapChildren } from '../../plan/expr.js';
-import type { LogicalPlan } from '../../plan/plan.js';
+import { type LogicalPlan, mapPlanExprs, planInputs, withInputs } from '../../plan/plan.js';
 import { T } from '../../types/pg-type.js';
 import { formatText } from '../../types/text-codec.js';
 import type { OptimizerRule } from '../rule.js';
@@ -38,30 +38,8 @@ function fold(e: Expr, ctx: EvalContext): Expr {
 }
 
 function rewrite(plan: LogicalPlan, ctx: EvalContext): LogicalPlan {
-  const f = (e: Expr) => fold(e, ctx);
-  switch (plan.kind) {
-    case 'scan':
-      return plan;
-    case 'values':
-      return { ...plan, rows: plan.rows.map((r) => r.map(f)) };
-    case 'filter':
-      return { ...plan, input: rewrite(plan.input, ctx), predicate: f(plan.predicate) };
-    case 'project':
-      return { ...plan, input: rewrite(plan.input, ctx), exprs: plan.exprs.map(f) };
-    case 'join':
-      return { ...plan, left: rewrite(plan.left, ctx), right: rewrite(plan.right, ctx), condition: plan.condition ? f(plan.condition) : null };
-    case 'aggregate':
-      return {
-        ...plan,
-        input: rewrite(plan.input, ctx),
-        groupBy: plan.groupBy.map(f),
-        aggregates: plan.aggregates.map((a) => ({ ...a, args: a.args.map(f), filter: a.filter ? f(a.filter) : null })),
-      };
-    case 'sort':
-      return { ...plan, input: rewrite(plan.input, ctx), keys: plan.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
-    case 'limit':
-      return { ...plan, input: rewrite(plan.input, ctx), count: plan.count ? f(plan.count) : null, offset: plan.offset ? f(plan.offset) : null };
-  }
+  const folded = mapPlanExprs(plan, (e) => fold(e, ctx));
+  return withInputs(folded, planInputs(plan).map((i) => rewrite(i, ctx)));
 }
 
 export const constantFolding = (ctx: EvalContext): OptimizerRule => ({

@@ -5,7 +5,7 @@
  * their preserved side.
  */
 import { type Expr, conjuncts, referencedColumns, shiftColumns } from '../../plan/expr.js';
-import type { JoinNode, LogicalPlan } from '../../plan/plan.js';
+import { type JoinNode, type LogicalPlan, planInputs, withInputs } from '../../plan/plan.js';
 import { T } from '../../types/pg-type.js';
 import type { OptimizerRule } from '../rule.js';
 
@@ -63,11 +63,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan {
       return push(plan.input, conjuncts(plan.predicate));
     case 'join':
       return pushIntoJoin(plan, []);
-    case 'scan':
-    case 'values':
-      return plan;
     default:
-      return { ...plan, input: rewrite(plan.input) } as LogicalPlan;
+      return withInputs(plan, planInputs(plan).map(rewrite));
   }
 }
 

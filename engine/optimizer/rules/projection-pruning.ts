@@ -3,7 +3,7 @@
  * projections compute only the expressions that are used. Column references are renumbered.
  */
 import { type Expr, referencedColumns, remapColumns } from '../../plan/expr.js';
-import type { LogicalPlan } from '../../plan/plan.js';
+import { type LogicalPlan, planInputs, withInputs } from '../../plan/plan.js';
 import type { OptimizerRule } from '../rule.js';
 
 interface Pruned {
@@ -84,6 +84,11 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
     case 'limit': {
       const input = prune(plan.input, required);
       return { plan: { ...plan, input: input.plan, schema: input.plan.schema }, mapping: input.mapping };
+    }
+    default: {
+      // Nodes that need every input column keep them; their inputs are pruned on their own.
+      const inputs = planInputs(plan).map((i) => prune(i, new Set(i.schema.map((_, k) => k))).plan);
+      return { plan: withInputs(plan, inputs), mapping: identity(plan.schema.length) };
     }
   }
 }
