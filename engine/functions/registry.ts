@@ -46,8 +46,39 @@ export interface Accumulator {
   add(groups: Int32Array, args: readonly Vector[], length: number): void;
   /** Makes room for group ids up to `count - 1`. */
   resize(count: number): void;
-  /** One value per group, as a vector of the aggregate's return type. */
+  /**
+   * One value per group, as a vector of the aggregate's return type. Does not change the
+   * state: more rows may be added afterwards (window frames read running values this way).
+   */
   finish(count: number): Vector;
+}
+
+/**
+ * One partition of a window, sorted by the window's ORDER BY, as a window function sees it.
+ * Frames are half-open row ranges [frameStart[i], frameEnd[i]) per row.
+ */
+export interface WindowPartition {
+  readonly length: number;
+  /** Argument vectors, one row per partition row. */
+  readonly args: readonly Vector[];
+  /** First row of row i's peer group (rows equal under ORDER BY), and one past its last. */
+  readonly peerStart: Int32Array;
+  readonly peerEnd: Int32Array;
+  readonly frameStart: Int32Array;
+  readonly frameEnd: Int32Array;
+  /** The result type of the call (for functions like lag whose type follows an argument). */
+  readonly returns: PgType;
+}
+
+export interface WindowFunction {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly PgType[];
+  /** Result type; 'first-arg' for value functions (lag, first_value, …) that return their argument's type. */
+  readonly returns: PgType | 'first-arg';
+  /** One result per partition row. */
+  readonly evaluate: (partition: WindowPartition, ctx: EvalContext) => Vector;
+  readonly description: string;
 }
 
 export interface AggregateFunction {
@@ -62,6 +93,8 @@ export interface AggregateFunction {
 
 const scalars = new Map<string, ScalarFunction>();
 const scalarsByName = new Map<string, ScalarFunction[]>();
+const windows = new Map<string, WindowFunction>();
+const windowsByName = new Map<string, WindowFunction[]>();
 const aggregates = new Map<string, AggregateFunction>();
 const aggregatesByName = new Map<string, AggregateFunction[]>();
 
@@ -85,6 +118,17 @@ export function registerAggregate(fn: Omit<AggregateFunction, 'id'>): void {
   aggregatesByName.set(entry.name, list);
 }
 
+export function registerWindow(fn: Omit<WindowFunction, 'id'>): void {
+  const entry: WindowFunction = { ...fn, id: signatureId(fn.name, fn.args) };
+  if (windows.has(entry.id)) throw new Error(`duplicate window function ${entry.id}`);
+  windows.set(entry.id, entry);
+  const list = windowsByName.get(entry.name) ?? [];
+  list.push(entry);
+  windowsByName.set(entry.name, list);
+}
+
+export const windowById = (id: string): WindowFunction | undefined => windows.get(id);
+export const windowsNamed = (name: string): readonly WindowFunction[] => windowsByName.get(name) ?? [];
 export const scalarById = (id: string): ScalarFunction | undefined => scalars.get(id);
 export const scalarsNamed = (name: string): readonly ScalarFunction[] => scalarsByName.get(name) ?? [];
 export const aggregateById = (id: string): AggregateFunction | undefined => aggregates.get(id);

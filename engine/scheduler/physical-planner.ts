@@ -25,12 +25,21 @@ import { type PlanFragment, sourceChainScan } from './fragment.js';
 /** Splits asked of a connector per scan. */
 const SPLITS_PER_SCAN = 8;
 
+/** Wraps each operator as it is built (EXPLAIN ANALYZE counts rows and time this way). */
+export type OperatorDecorator = (node: ExecNode, plan: LogicalPlan) => ExecNode;
+
 export class PhysicalPlanner {
   private nextFragment = 1;
   readonly fragments: PlanFragment[] = [];
 
+  constructor(private readonly decorate: OperatorDecorator = (node) => node) {}
+
   /** Operators for the root fragment; source fragments are registered in `fragments`. */
   plan(plan: LogicalPlan): ExecNode {
+    return this.decorate(this.build(plan), plan);
+  }
+
+  private build(plan: LogicalPlan): ExecNode {
     if (sourceChainScan(plan)) {
       const fragment: PlanFragment = { id: this.nextFragment++, root: plan, partitioning: 'source' };
       this.fragments.push(fragment);
