@@ -60,7 +60,7 @@ export class PhysicalPlanner {
         return new LimitExec(this.plan(plan.input), plan.count, plan.offset);
       case 'join': {
         const { keys, residual } = splitJoinCondition(plan);
-        return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema);
+        return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema, plan.nullAware === true);
       }
       case 'scan':
         throw new Error('unreachable: scans are source fragments');

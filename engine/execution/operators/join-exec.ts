@@ -8,6 +8,12 @@ import { constantVector, takeRows, type Vector } from '../batch/vector.js';
 import { compileExpr, type CompiledExpr } from '../expr/compile.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
+interface HashTable {
+  lookup(keys: Vector[], row: number): Iterable<number>;
+  /** Some build row has a NULL key (it can never match). */
+  readonly hasNullKey: boolean;
+}
+
 export interface JoinKeys {
   /** Over the left (probe) input. */
   readonly left: readonly Expr[];
@@ -29,6 +35,7 @@ export class JoinExec implements ExecNode {
     readonly keys: JoinKeys,
     readonly residual: Expr | null,
     readonly schema: Schema,
+    readonly nullAware = false,
   ) {
     this.name = keys.left.length > 0 ? 'HashJoin' : 'NestedLoopJoin';
   }
@@ -50,6 +57,10 @@ export class JoinExec implements ExecNode {
     const keepRight = this.joinType === 'right' || this.joinType === 'full';
     const rightMatched = keepRight ? new Uint8Array(build.length) : null;
 
+    if (this.joinType === 'semi' || this.joinType === 'anti') {
+      yield* this.semiJoin(ctx, build, table, probeKeys, residual);
+      return;
+    }
     for await (const probe of this.left.execute(ctx)) {
       await checkpoint(ctx);
       const keys = probeKeys.map((k) => k(probe));
@@ -79,6 +90,34 @@ export class JoinExec implements ExecNode {
       const unmatched: number[] = [];
       for (let i = 0; i < build.length; i++) if (rightMatched[i] === 0) unmatched.push(i);
       for (let s = 0; s < unmatched.length; s += BATCH_ROWS) yield this.nullExtended(build, unmatched.slice(s, s + BATCH_ROWS), 'right');
+    }
+  }
+
+  /**
+   * Semi join: left rows with at least one matching right row; anti join: left rows with none.
+   * A null-aware anti join (NOT IN) returns nothing once the right side holds a NULL key, and
+   * never returns a left row whose key is NULL unless the right side is empty.
+   */
+  private async *semiJoin(ctx: TaskContext, build: Batch, table: HashTable, probeKeys: CompiledExpr[], residual: CompiledExpr | null): AsyncIterable<Batch> {
+    const semi = this.joinType === 'semi';
+    if (this.nullAware && build.length > 0 && table.hasNullKey) return;
+    for await (const probe of this.left.execute(ctx)) {
+      await checkpoint(ctx);
+      const keys = probeKeys.map((k) => k(probe));
+      const li: number[] = [];
+      const ri: number[] = [];
+      for (let i = 0; i < probe.length; i++) for (const r of table.lookup(keys, i)) {
+        li.push(i);
+        ri.push(r);
+      }
+      const matched = new Uint8Array(probe.length);
+      for (const _ of this.emitPairs(probe, build, li, ri, residual, null, matched));
+      const keep: number[] = [];
+      for (let i = 0; i < probe.length; i++) {
+        if (this.nullAware && build.length > 0 && keys.some((k) => k.nulls !== null && k.nulls[i] === 1)) continue;
+        if ((matched[i] === 1) === semi) keep.push(i);
+      }
+      if (keep.length > 0) yield { length: keep.length, columns: probe.columns.map((c) => takeRows(c, keep)) };
     }
   }
 
@@ -113,10 +152,10 @@ export class JoinExec implements ExecNode {
     return { length: rows.length, columns: which === 'left' ? [...kept, ...other] : [...other, ...kept] };
   }
 
-  private buildTable(build: Batch, ctx: TaskContext): { lookup(keys: Vector[], row: number): Iterable<number> } {
+  private buildTable(build: Batch, ctx: TaskContext): HashTable {
     if (this.keys.right.length === 0) {
       const all = Array.from({ length: build.length }, (_, i) => i);
-      return { lookup: () => all };
+      return { lookup: () => all, hasNullKey: false };
     }
     const keyExprs = this.keys.right.map((e) => compileExpr(e, ctx.eval));
     const keyOfs = this.keys.right.map((e) => hashKeyFor(e.type));
@@ -136,15 +175,20 @@ export class JoinExec implements ExecNode {
     };
     const heads = new Map<unknown, number>();
     const next = new Int32Array(build.length).fill(-1);
+    let hasNullKey = false;
     for (let i = build.length - 1; i >= 0; i--) {
       const key = composite(vectors, i, keyOfs);
-      if (key === undefined) continue;
+      if (key === undefined) {
+        hasNullKey = true;
+        continue;
+      }
       const head = heads.get(key);
       if (head !== undefined) next[i] = head;
       heads.set(key, i);
     }
     const probeOfs = this.keys.left.map((e) => hashKeyFor(e.type));
     return {
+      hasNullKey,
       *lookup(keys: Vector[], row: number) {
         const key = composite(keys, row, probeOfs);
         if (key === undefined) return;

@@ -58,7 +58,14 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       for (const [o, n] of right.mapping) mapping.set(o + nLeft, n + newLeft);
       const condition = plan.condition ? remapColumns(plan.condition, (i) => mapping.get(i)!) : null;
       return {
-        plan: { ...plan, left: left.plan, right: right.plan, condition, schema: [...left.plan.schema, ...right.plan.schema] },
+        plan: {
+          ...plan,
+          left: left.plan,
+          right: right.plan,
+          condition,
+          // Semi and anti joins output the left columns only.
+          schema: plan.joinType === 'semi' || plan.joinType === 'anti' ? left.plan.schema : [...left.plan.schema, ...right.plan.schema],
+        },
         mapping,
       };
     }
