@@ -11,6 +11,16 @@ import { resolveTypeName } from './type-names.js';
 
 /** Aggregate placeholders are column references at this offset + the aggregate's number. */
 export const AGGREGATE_BASE = 1_000_000;
+/** References to the enclosing query's columns (correlation) are column references at this offset + the outer index. */
+export const OUTER_BASE = 2_000_000;
+
+export const isOuterRef = (index: number) => index >= OUTER_BASE;
+
+/** Binds the subqueries found in an expression (the select binder implements it). */
+export interface SubqueryBinder {
+  /** (SELECT …) as a value; EXISTS (…) and x IN (…) arrive here rewritten as scalar subqueries. */
+  scalar(subselect: AstNode, position?: number): Expr;
+}
 
 export interface AggregateCollector {
   readonly calls: AggregateCall[];
@@ -23,6 +33,10 @@ export interface ExprBinderOptions {
   readonly aggregates: AggregateCollector | null;
   /** What the clause is called, for "aggregate functions are not allowed in …". */
   readonly clause: string;
+  /** Columns of the enclosing query, visible to a correlated subquery. */
+  readonly outer?: Scope;
+  /** Where subqueries in this expression go; null when they are not allowed. */
+  readonly subqueries?: SubqueryBinder | null;
 }
 
 const BOOL = T.bool;
@@ -65,7 +79,9 @@ export class ExprBinder {
       case 'SQLValueFunction':
         return this.sqlValueFunction(body);
       case 'SubLink':
-        throw featureNotSupported('subqueries in expressions');
+        return this.subLink(body);
+      case 'MinMaxExpr':
+        return this.minMax(body);
       default:
         throw featureNotSupported(`expression ${kind}`);
     }
@@ -91,8 +107,76 @@ export class ExprBinder {
   }
 
   private columnRefParts(parts: string[], body: AstNode): Expr {
-    const index = this.scope.resolve(parts, positionOf(body));
-    return { kind: 'column', index, type: this.scope.columns[index]!.type };
+    const outer = this.options.outer;
+    try {
+      const index = this.scope.resolve(parts, positionOf(body));
+      return { kind: 'column', index, type: this.scope.columns[index]!.type };
+    } catch (e) {
+      const missing = e instanceof SqlError && (e.code === SqlState.UNDEFINED_COLUMN || e.code === SqlState.UNDEFINED_TABLE);
+      if (!outer || !missing) throw e;
+      let index: number;
+      try {
+        index = outer.resolve(parts, positionOf(body));
+      } catch {
+        throw e;
+      }
+      return { kind: 'column', index: OUTER_BASE + index, type: outer.columns[index]!.type };
+    }
+  }
+
+  private subLink(body: AstNode): Expr {
+    const position = positionOf(body);
+    const subqueries = this.options.subqueries;
+    if (!subqueries) throw featureNotSupported(`subqueries in ${this.options.clause}`);
+    const subselect = body.subselect as AstNode;
+    switch (body.subLinkType) {
+      case 'EXPR_SUBLINK':
+        return subqueries.scalar(subselect, position);
+      case 'EXISTS_SUBLINK': {
+        const count = subqueries.scalar(countingQuery(subselect, null), position);
+        return this.operator('>', [count, { kind: 'literal', text: '0', type: T.int8 }], position);
+      }
+      case 'ANY_SUBLINK': {
+        // x IN (q): true if some row equals x; NULL (not false) if none does but q has NULLs.
+        const op = ((body.operName as AstNode[] | undefined) ?? []).map(stringValue).pop() ?? '=';
+        if (op !== '=') throw featureNotSupported(`${op} ANY (subquery)`);
+        const test = body.testexpr as AstNode;
+        if ('RowExpr' in test) throw featureNotSupported('row comparisons with subqueries');
+        const matches = subqueries.scalar(countingQuery(subselect, { test, op: '=' }), position);
+        const nulls = subqueries.scalar(countingQuery(subselect, { test, op: 'null' }), position);
+        const zero: Expr = { kind: 'literal', text: '0', type: T.int8 };
+        const t = (v: boolean | null): Expr => ({ kind: 'literal', text: v === null ? null : v ? 't' : 'f', type: BOOL });
+        return {
+          kind: 'case',
+          whens: [
+            { when: this.operator('>', [matches, zero], position), then: t(true) },
+            { when: this.operator('>', [nulls, zero], position), then: t(null) },
+          ],
+          otherwise: t(false),
+          type: BOOL,
+        };
+      }
+      default:
+        throw featureNotSupported(`${String(body.subLinkType).replace('_SUBLINK', '')} subqueries`);
+    }
+  }
+
+  private minMax(body: AstNode): Expr {
+    const args = (body.args as AstNode[]).map((a) => this.bind(a));
+    const type = commonType(args.map((a) => a.type), body.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST');
+    const coerced = args.map((a) => coerceTo(a, type, this.options.params));
+    const op = body.op === 'IS_GREATEST' ? '>' : '<';
+    // GREATEST/LEAST ignore NULLs: fold pairwise, keeping the better non-NULL value.
+    return coerced.reduce((best, next) => ({
+      kind: 'case',
+      whens: [
+        { when: { kind: 'isnull', arg: best, negated: false, type: BOOL }, then: next },
+        { when: { kind: 'isnull', arg: next, negated: false, type: BOOL }, then: best },
+        { when: this.operator(op, [next, best]), then: next },
+      ],
+      otherwise: best,
+      type,
+    }));
   }
 
   private constant(body: AstNode): Expr {
@@ -273,4 +357,34 @@ export class ExprBinder {
     const fn = scalarsNamed(fnName)[0]!;
     return { kind: 'call', fn: fn.id, args: [], type: fn.returns };
   }
+}
+
+/**
+ * `SELECT count(*) FROM (subselect) WHERE …`-shaped AST used to express EXISTS and IN as
+ * scalar subqueries: with `membership`, counts the rows equal to the test value (op '=') or
+ * the rows whose value is NULL (op 'null').
+ */
+function countingQuery(subselect: AstNode, membership: { test: AstNode; op: '=' | 'null' } | null): AstNode {
+  const count = { FuncCall: { funcname: [{ String: { sval: 'count' } }], agg_star: true, funcformat: 'COERCE_EXPLICIT_CALL' } };
+  const select = subselect.SelectStmt as AstNode;
+  const simple = !membership && !select.groupClause && !select.havingClause && !select.limitCount && !select.distinctClause && (!select.op || select.op === 'SETOP_NONE') && select.fromClause;
+  if (simple) {
+    // Keep the subquery's FROM and WHERE so a correlated predicate stays visible to decorrelation.
+    return { SelectStmt: { ...select, targetList: [{ ResTarget: { val: count } }], sortClause: undefined } };
+  }
+  const column = { ColumnRef: { fields: [{ String: { sval: '_sub' } }, { String: { sval: 'v' } }] } };
+  const where = membership
+    ? membership.op === '='
+      ? { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: column, rexpr: membership.test } }
+      : { NullTest: { arg: column, nulltesttype: 'IS_NULL' } }
+    : undefined;
+  return {
+    SelectStmt: {
+      targetList: [{ ResTarget: { val: count } }],
+      fromClause: [{ RangeSubselect: { subquery: subselect, alias: { aliasname: '_sub', colnames: [{ String: { sval: 'v' } }] } } }],
+      whereClause: where,
+      limitOption: 'LIMIT_OPTION_DEFAULT',
+      op: 'SETOP_NONE',
+    },
+  };
 }

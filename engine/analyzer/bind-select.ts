@@ -1,19 +1,26 @@
 /**
- * Binds a SELECT (or VALUES) statement into a logical plan:
- *   FROM → WHERE → GROUP BY/aggregates → HAVING → select list (+ hidden ORDER BY columns)
- *   → DISTINCT → ORDER BY → LIMIT/OFFSET → final projection.
+ * Binds a query (SELECT, VALUES, set operations, WITH) into a logical plan:
+ *   FROM → WHERE (semi/anti joins for EXISTS / IN) → GROUP BY/aggregates → HAVING
+ *   → select list (+ hidden ORDER BY columns) → DISTINCT → ORDER BY → LIMIT → final projection.
+ * Binding is synchronous: table metadata is fetched before (table-cache.ts).
  */
 import type { ConnectorSession } from '../../connectors/spi/index.js';
 import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported } from '../errors/index.js';
 import type { Field } from '../execution/batch/batch.js';
-import { type AstNode, intConst, positionOf, stringValue, unwrap } from '../parser/ast.js';
-import { type Expr, mapChildren, sameExpr } from '../plan/expr.js';
-import type { JoinType, LogicalPlan, SortKey } from '../plan/plan.js';
+import { type AstNode, stringValue, unwrap } from '../parser/ast.js';
+import { type Expr, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
+import type { LogicalPlan, SortKey } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
-import { AGGREGATE_BASE, type AggregateCollector, ExprBinder } from './bind-expr.js';
+import { type AggregateCollector, ExprBinder, isOuterRef } from './bind-expr.js';
+import { bindFrom, type Relation } from './bind-from.js';
 import { coerceTo, commonType, type ParamTypes } from './coerce.js';
-import { Scope, type ScopeColumn } from './scope.js';
+import { Scope } from './scope.js';
+import {
+  bindGroupItem, bindOrderItems, expandTargets, toAggregateOutput, type OrderItem, type Target,
+} from './select-list.js';
+import { Correlator, SubqueryAttacher, type Correlation, type CorrelatedResult } from './subqueries.js';
+import { TableCache } from './table-cache.js';
 
 export interface OutputColumn {
   readonly name: string;
@@ -27,6 +34,11 @@ export interface BoundQuery {
   readonly columns: readonly OutputColumn[];
 }
 
+/** A bound statement: its plan plus the uncorrelated subqueries to compute first. */
+export interface BoundStatement extends BoundQuery {
+  readonly initPlans: readonly LogicalPlan[];
+}
+
 export interface BinderContext {
   readonly catalogs: CatalogManager;
   readonly connectorSession: ConnectorSession;
@@ -34,376 +46,306 @@ export interface BinderContext {
   readonly params: ParamTypes;
 }
 
-interface Relation {
+export interface StatementContext extends BinderContext {
+  readonly tables: TableCache;
+  /** Init plans of the statement, by id (shared by every level of nesting). */
+  readonly initPlans: LogicalPlan[];
+  /** Work tables of WITH RECURSIVE, numbered per statement. */
+  readonly workTables: { count: number };
+}
+
+interface CteDef {
   readonly plan: LogicalPlan;
-  readonly scope: Scope;
+  readonly columns: readonly { name: string; type: PgType }[];
 }
 
-const fieldsOf = (scope: Scope): Field[] => scope.columns.map((c) => ({ name: c.name, type: c.type }));
-
-export async function bindQuery(ctx: BinderContext, node: AstNode): Promise<BoundQuery> {
-  const [kind, body] = unwrap(node);
-  if (kind !== 'SelectStmt') throw featureNotSupported(`${kind} as a query`);
-  return bindSelect(ctx, body);
+/** Binds a whole query statement: fetches table metadata, then binds. */
+export async function bindQuery(ctx: BinderContext, node: AstNode): Promise<BoundStatement> {
+  const tables = await TableCache.prefetch(ctx.catalogs, ctx.connectorSession, ctx.defaults, node);
+  const statement: StatementContext = { ...ctx, tables, initPlans: [], workTables: { count: 0 } };
+  const bound = new QueryBinder(statement, new Map(), null).bindQuery(node);
+  return { ...bound, initPlans: statement.initPlans };
 }
 
-async function bindSelect(ctx: BinderContext, stmt: AstNode): Promise<BoundQuery> {
-  if (stmt.op && stmt.op !== 'SETOP_NONE') throw featureNotSupported('UNION, INTERSECT and EXCEPT');
-  if (stmt.withClause) throw featureNotSupported('WITH queries');
-  if (stmt.lockingClause) throw featureNotSupported('SELECT … FOR UPDATE/SHARE');
-  if (stmt.intoClause) throw featureNotSupported('SELECT INTO');
-  if (stmt.valuesLists) return limitAndSort(ctx, bindValues(ctx, stmt.valuesLists as AstNode[]), stmt);
+const fieldsOf = (cols: readonly { name: string; type: PgType }[]): Field[] => cols.map((c) => ({ name: c.name, type: c.type }));
+const and = (parts: readonly Expr[]): Expr | null => (parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool });
 
-  const from = await bindFrom(ctx, (stmt.fromClause as AstNode[] | undefined) ?? []);
-  let plan = from.plan;
-  const scope = from.scope;
-  if (stmt.whereClause) {
-    const where = new ExprBinder(scope, { params: ctx.params, aggregates: null, clause: 'WHERE' }).bindCondition(stmt.whereClause as AstNode);
-    plan = { kind: 'filter', input: plan, predicate: where, schema: plan.schema };
+export class QueryBinder {
+  constructor(
+    readonly ctx: StatementContext,
+    private readonly ctes: ReadonlyMap<string, CteDef>,
+    /** Set when binding a subquery that may refer to the enclosing query's columns. */
+    private readonly correlation: Correlation | null,
+  ) {}
+
+  cte(name: string): CteDef | undefined {
+    return this.ctes.get(name);
   }
 
-  const collector: AggregateCollector = { calls: [], types: [] };
-  const binder = new ExprBinder(scope, { params: ctx.params, aggregates: collector, clause: 'SELECT' });
-  const targets = expandTargets(binder, scope, (stmt.targetList as AstNode[] | undefined) ?? []);
-  const groupBy = ((stmt.groupClause as AstNode[] | undefined) ?? []).map((g) => bindGroupItem(ctx, scope, targets, g));
-  const having = stmt.havingClause ? new ExprBinder(scope, { params: ctx.params, aggregates: collector, clause: 'HAVING' }).bindCondition(stmt.havingClause as AstNode) : null;
-  const order = bindOrderBy(ctx, scope, collector, targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
-
-  if (groupBy.length > 0 || collector.calls.length > 0 || having) {
-    const keys = groupBy;
-    const aggFields: Field[] = [
-      ...keys.map((k, i) => ({ name: `_group${i}`, type: k.type })),
-      ...collector.types.map((t, i) => ({ name: `_agg${i}`, type: t })),
-    ];
-    plan = { kind: 'aggregate', input: plan, groupBy: keys, aggregates: collector.calls, schema: aggFields };
-    const rewrite = (e: Expr) => toAggregateOutput(e, keys, scope);
-    for (const t of targets) t.expr = rewrite(t.expr);
-    for (const o of order) if (o.expr) o.expr = rewrite(o.expr);
-    if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
+  /** A nested query (derived table, CTE body, subquery) with the same CTEs in scope. */
+  child(correlation: Correlation | null = null, ctes = this.ctes): QueryBinder {
+    return new QueryBinder(this.ctx, ctes, correlation);
   }
 
-  // Select list plus any ORDER BY expressions that are not in it (hidden columns).
-  const exprs = targets.map((t) => t.expr);
-  const sortKeys: SortKey[] = [];
-  for (const o of order) {
-    let index = o.targetIndex;
-    if (index === undefined) {
-      index = exprs.findIndex((e) => sameExpr(e, o.expr!));
-      if (index < 0) {
-        if (stmt.distinctClause) {
-          throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: o.position });
-        }
-        exprs.push(o.expr!);
-        index = exprs.length - 1;
+  bindQuery(node: AstNode): BoundQuery {
+    return this.bindCorrelated(node).query;
+  }
+
+  /** Binds a query; with a correlation, also returns how it joins to the enclosing query. */
+  bindCorrelated(node: AstNode): CorrelatedResult {
+    const [kind, stmt] = unwrap(node);
+    if (kind !== 'SelectStmt') throw featureNotSupported(`${kind} as a query`);
+    if (stmt.withClause) return this.withCtes(stmt.withClause as AstNode).bindCorrelated({ SelectStmt: { ...stmt, withClause: undefined } });
+    if (stmt.op && stmt.op !== 'SETOP_NONE') return this.uncorrelated(this.bindSetOp(stmt));
+    if (stmt.valuesLists) return this.uncorrelated(this.finishSimple(this.bindValues(stmt.valuesLists as AstNode[]), stmt));
+    return this.bindSelect(stmt);
+  }
+
+  private uncorrelated(query: BoundQuery): CorrelatedResult {
+    return { query, visible: query.columns.length, conditions: [] };
+  }
+
+  bindTableFunction(body: AstNode): Relation {
+    void body;
+    throw featureNotSupported('functions in FROM');
+  }
+
+  private withCtes(withClause: AstNode): QueryBinder {
+    const ctes = new Map(this.ctes);
+    const recursive = withClause.recursive === true;
+    for (const item of withClause.ctes as AstNode[]) {
+      const cte = item.CommonTableExpr as AstNode;
+      const name = cte.ctename as string;
+      const aliases = ((cte.aliascolnames as AstNode[] | undefined) ?? []).map(stringValue);
+      const query = cte.ctequery as AstNode;
+      const bound = recursive && refersTo(query, name) ? this.child(null, ctes).bindRecursive(name, aliases, query) : this.child(null, ctes).bindQuery(query);
+      if (aliases.length > bound.columns.length) {
+        throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `WITH query "${name}" has ${bound.columns.length} columns available but ${aliases.length} columns specified`);
       }
+      ctes.set(name, { plan: bound.plan, columns: bound.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type })) });
     }
-    sortKeys.push({ expr: { kind: 'column', index, type: exprs[index]!.type }, descending: o.descending, nullsFirst: o.nullsFirst });
+    return this.child(this.correlation, ctes);
   }
-  const visible = targets.length;
-  const projectSchema: Field[] = exprs.map((e, i) => ({ name: targets[i]?.name ?? `_sort${i}`, type: e.type }));
-  plan = { kind: 'project', input: plan, exprs, schema: projectSchema };
 
-  if (stmt.distinctClause) {
-    const distinctOn = (stmt.distinctClause as AstNode[]).filter((d) => Object.keys(d).length > 0);
-    if (distinctOn.length > 0) throw featureNotSupported('DISTINCT ON');
-    const keys: Expr[] = projectSchema.map((f, i) => ({ kind: 'column', index: i, type: f.type }));
-    plan = { kind: 'aggregate', input: plan, groupBy: keys, aggregates: [], schema: projectSchema };
-  }
-  if (sortKeys.length > 0) plan = { kind: 'sort', input: plan, keys: sortKeys, schema: plan.schema };
-  plan = bindLimit(ctx, plan, stmt);
-  if (exprs.length > visible) {
-    const keep: Expr[] = projectSchema.slice(0, visible).map((f, i) => ({ kind: 'column', index: i, type: f.type }));
-    plan = { kind: 'project', input: plan, exprs: keep, schema: projectSchema.slice(0, visible) };
-  }
-  return {
-    plan,
-    columns: targets.map((t) => ({ name: t.name, type: t.expr.type, tableOid: t.tableOid, columnNumber: t.columnNumber })),
-  };
-}
-
-interface Target {
-  expr: Expr;
-  name: string;
-  tableOid: number;
-  columnNumber: number;
-}
-
-function expandTargets(binder: ExprBinder, scope: Scope, list: AstNode[]): Target[] {
-  const out: Target[] = [];
-  for (const item of list) {
-    const res = item.ResTarget as AstNode;
-    const val = res.val as AstNode;
-    const colRef = val.ColumnRef as AstNode | undefined;
-    const fields = colRef?.fields as AstNode[] | undefined;
-    if (fields && 'A_Star' in fields[fields.length - 1]!) {
-      const qualifier = fields.length > 1 ? stringValue(fields[fields.length - 2]!) : null;
-      for (const i of scope.star(qualifier, positionOf(colRef!))) out.push(columnTarget(scope.columns[i]!, i));
-      continue;
+  /** WITH RECURSIVE name AS (anchor UNION [ALL] step), where step reads `name`. */
+  private bindRecursive(name: string, aliases: string[], node: AstNode): BoundQuery {
+    const stmt = node.SelectStmt as AstNode;
+    if (stmt.op !== 'SETOP_UNION') {
+      throw new SqlError(SqlState.INVALID_RECURSION, `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`);
     }
-    let expr = binder.bind(val);
-    if (expr.type.oid === T.unknown.oid) expr = coerceTo(expr, T.text);
-    const source = expr.kind === 'column' && expr.index < AGGREGATE_BASE ? scope.columns[expr.index] : undefined;
-    out.push({
-      expr,
-      name: (res.name as string | undefined) ?? figureColumnName(val),
-      tableOid: source?.tableOid ?? 0,
-      columnNumber: source?.columnNumber ?? 0,
+    const anchor = this.bindQuery({ SelectStmt: stmt.larg });
+    const columns = anchor.columns.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type }));
+    const id = this.ctx.workTables.count++;
+    const schema = fieldsOf(columns);
+    const ctes = new Map(this.ctes).set(name, { plan: { kind: 'work_table', id, schema }, columns });
+    const step = this.child(null, ctes).bindQuery({ SelectStmt: stmt.rarg });
+    if (step.columns.length !== columns.length) {
+      throw new SqlError(SqlState.SYNTAX_ERROR, 'each UNION query must have the same number of columns');
+    }
+    const stepPlan = coercePlan(step, columns.map((c) => c.type), this.ctx.params);
+    return {
+      plan: { kind: 'recursive_union', id, all: stmt.all === true, anchor: anchor.plan, step: stepPlan, schema },
+      columns: anchor.columns.map((c, i) => ({ ...c, name: columns[i]!.name })),
+    };
+  }
+
+  private bindSetOp(stmt: AstNode): BoundQuery {
+    const op = ({ SETOP_UNION: 'union', SETOP_INTERSECT: 'intersect', SETOP_EXCEPT: 'except' } as const)[stmt.op as 'SETOP_UNION'];
+    const left = this.child().bindQuery({ SelectStmt: stmt.larg });
+    const right = this.child().bindQuery({ SelectStmt: stmt.rarg });
+    const name = op.toUpperCase();
+    if (left.columns.length !== right.columns.length) {
+      throw new SqlError(SqlState.SYNTAX_ERROR, `each ${name} query must have the same number of columns`);
+    }
+    const types = left.columns.map((c, i) => commonType([c.type, right.columns[i]!.type], name));
+    const columns = left.columns.map((c, i) => ({ name: c.name, type: types[i]!, tableOid: 0, columnNumber: 0 }));
+    const plan: LogicalPlan = {
+      kind: 'setop',
+      op,
+      all: stmt.all === true,
+      left: coercePlan(left, types, this.ctx.params),
+      right: coercePlan(right, types, this.ctx.params),
+      schema: fieldsOf(columns),
+    };
+    return this.finishSimple({ plan, columns }, stmt);
+  }
+
+  private bindValues(lists: AstNode[]): BoundQuery {
+    const binder = new ExprBinder(new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'VALUES', subqueries: null });
+    const rows = lists.map((l) => ((l.List as AstNode).items as AstNode[]).map((n) => binder.bind(n)));
+    const width = rows[0]!.length;
+    if (rows.some((r) => r.length !== width)) throw new SqlError(SqlState.SYNTAX_ERROR, 'VALUES lists must all be the same length');
+    const types = Array.from({ length: width }, (_, c) => commonType(rows.map((r) => r[c]!.type), 'VALUES'));
+    const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, types[c]!, this.ctx.params)));
+    const schema: Field[] = types.map((type, i) => ({ name: `column${i + 1}`, type }));
+    return { plan: { kind: 'values', rows: coerced, schema }, columns: schema.map((f) => ({ name: f.name, type: f.type, tableOid: 0, columnNumber: 0 })) };
+  }
+
+  /** ORDER BY / LIMIT on VALUES or a set operation: by output position or output name. */
+  private finishSimple(q: BoundQuery, stmt: AstNode): BoundQuery {
+    const scope = new Scope(q.columns.map((c) => ({ qualifier: null, name: c.name, type: c.type })));
+    const targets: Target[] = q.columns.map((c, i) => ({ expr: { kind: 'column', index: i, type: c.type }, name: c.name, tableOid: 0, columnNumber: 0 }));
+    const binder = new ExprBinder(scope, { params: this.ctx.params, aggregates: null, clause: 'ORDER BY', subqueries: null });
+    const order = bindOrderItems(binder, targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
+    let plan = q.plan;
+    if (order.length) {
+      const keys = order.map((o) => ({ expr: o.targetIndex !== undefined ? targets[o.targetIndex]!.expr : o.expr!, descending: o.descending, nullsFirst: o.nullsFirst }));
+      plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
+    }
+    return { plan: this.bindLimit(plan, stmt), columns: q.columns };
+  }
+
+  private bindSelect(stmt: AstNode): CorrelatedResult {
+    if (stmt.lockingClause) throw featureNotSupported('SELECT … FOR UPDATE/SHARE');
+    if (stmt.intoClause) throw featureNotSupported('SELECT INTO', 'Use CREATE TABLE … AS.');
+    const from = bindFrom(this, (stmt.fromClause as AstNode[] | undefined) ?? []);
+    const scope = from.scope;
+    const attacher = new SubqueryAttacher(this, from.plan, scope);
+    const params = this.ctx.params;
+    const outer = this.correlation?.scope;
+
+    // WHERE: EXISTS / IN conjuncts become semi or anti joins; references to an enclosing
+    // query (correlation) are set aside to become the join condition with it.
+    const correlated: Expr[] = [];
+    if (stmt.whereClause) {
+      const whereBinder = new ExprBinder(scope, { params, aggregates: null, clause: 'WHERE', outer, subqueries: attacher });
+      const local: Expr[] = [];
+      for (const part of astConjuncts(stmt.whereClause as AstNode)) {
+        if (attacher.tryJoinSubquery(part)) continue;
+        const e = whereBinder.bindCondition(part);
+        for (const c of conjuncts(e)) ((referencesOuter(c) ? correlated : local) as Expr[]).push(c);
+      }
+      const predicate = and(local);
+      if (predicate) attacher.plan = { kind: 'filter', input: attacher.plan, predicate, schema: attacher.plan.schema };
+    }
+
+    const collector: AggregateCollector = { calls: [], types: [] };
+    const binder = (clause: string, aggregates: AggregateCollector | null) => new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher });
+    const targets = expandTargets(binder('SELECT', collector), scope, (stmt.targetList as AstNode[] | undefined) ?? []);
+    const groupBinder = binder('GROUP BY', null);
+    const groupBy = ((stmt.groupClause as AstNode[] | undefined) ?? []).map((g) => bindGroupItem(groupBinder, targets, g));
+    const having = stmt.havingClause ? binder('HAVING', collector).bindCondition(stmt.havingClause as AstNode) : null;
+    const order = bindOrderItems(binder('ORDER BY', collector), targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
+    const aggregating = groupBy.length > 0 || collector.calls.length > 0 || having !== null;
+
+    const correlator = this.correlation ? new Correlator(this.correlation, correlated, scope, attacher, aggregating) : null;
+    const grouped = aggregating && groupBy.length === 0;
+    correlator?.prepareInput(groupBy);
+
+    let plan = attacher.plan;
+    if (aggregating) {
+      const keys = groupBy;
+      const aggFields: Field[] = [
+        ...keys.map((k, i) => ({ name: `_group${i}`, type: k.type })),
+        ...collector.types.map((t, i) => ({ name: `_agg${i}`, type: t })),
+      ];
+      plan = { kind: 'aggregate', input: plan, groupBy: keys, aggregates: collector.calls, schema: aggFields };
+      const rewrite = (e: Expr) => toAggregateOutput(e, keys, scope);
+      for (const t of targets) t.expr = rewrite(t.expr);
+      for (const o of order) if (o.expr) o.expr = rewrite(o.expr);
+      if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
+      correlator?.rewriteKeys(rewrite);
+    }
+
+    // Select list, then correlation keys, then ORDER BY expressions not in the list (hidden).
+    const exprs = targets.map((t) => t.expr);
+    const extras = correlator?.outputs() ?? [];
+    exprs.push(...extras);
+    const sortKeys = this.sortKeys(order, exprs, stmt.distinctClause !== undefined);
+    const visible = targets.length + extras.length;
+    const projectSchema: Field[] = exprs.map((e, i) => ({ name: targets[i]?.name ?? `_col${i}`, type: e.type }));
+    plan = { kind: 'project', input: plan, exprs, schema: projectSchema };
+
+    if (stmt.distinctClause) plan = this.bindDistinct(plan, stmt.distinctClause as AstNode[], projectSchema);
+    if (sortKeys.length > 0) plan = { kind: 'sort', input: plan, keys: sortKeys, schema: plan.schema };
+    plan = this.bindLimit(plan, stmt);
+    if (exprs.length > visible) {
+      const keep: Expr[] = projectSchema.slice(0, visible).map((f, i) => ({ kind: 'column', index: i, type: f.type }));
+      plan = { kind: 'project', input: plan, exprs: keep, schema: projectSchema.slice(0, visible) };
+    }
+    const query: BoundQuery = {
+      plan,
+      columns: targets.map((t) => ({ name: t.name, type: t.expr.type, tableOid: t.tableOid, columnNumber: t.columnNumber })),
+    };
+    const emptyValue = grouped && targets.length === 1 ? valueOverNoRows(targets[0]!.expr, groupBy.length, collector) : null;
+    return { query, visible: targets.length, conditions: correlator?.conditions(targets.length) ?? [], grouped, emptyValue };
+  }
+
+  private sortKeys(order: OrderItem[], exprs: Expr[], distinct: boolean): SortKey[] {
+    return order.map((o) => {
+      let index = o.targetIndex;
+      if (index === undefined) {
+        index = exprs.findIndex((e) => JSON.stringify(e) === JSON.stringify(o.expr));
+        if (index < 0) {
+          if (distinct) {
+            throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: o.position });
+          }
+          exprs.push(o.expr!);
+          index = exprs.length - 1;
+        }
+      }
+      return { expr: { kind: 'column', index, type: exprs[index]!.type }, descending: o.descending, nullsFirst: o.nullsFirst };
     });
   }
-  return out;
-}
 
-const columnTarget = (c: ScopeColumn, index: number): Target => ({
-  expr: { kind: 'column', index, type: c.type },
-  name: c.name,
-  tableOid: c.tableOid ?? 0,
-  columnNumber: c.columnNumber ?? 0,
-});
+  private bindDistinct(plan: LogicalPlan, distinctClause: AstNode[], schema: Field[]): LogicalPlan {
+    const distinctOn = distinctClause.filter((d) => Object.keys(d).length > 0);
+    if (distinctOn.length > 0) throw featureNotSupported('DISTINCT ON');
+    const keys: Expr[] = schema.map((f, i) => ({ kind: 'column', index: i, type: f.type }));
+    return { kind: 'aggregate', input: plan, groupBy: keys, aggregates: [], schema };
+  }
 
-/** PostgreSQL's FigureColname: the output name of an unaliased select-list expression. */
-export function figureColumnName(node: AstNode): string {
-  return figure(node) ?? '?column?';
-}
-
-function figure(node: AstNode): string | undefined {
-  const [kind, body] = unwrap(node);
-  switch (kind) {
-    case 'ColumnRef': {
-      const fields = body.fields as AstNode[];
-      const last = fields[fields.length - 1]!;
-      return 'String' in last ? stringValue(last) : undefined;
-    }
-    case 'FuncCall':
-      return stringValue((body.funcname as AstNode[]).at(-1)!);
-    case 'TypeCast':
-      return figure(body.arg as AstNode) ?? stringValue(((body.typeName as AstNode).names as AstNode[]).at(-1)!);
-    case 'CaseExpr':
-      return body.defresult ? (figure(body.defresult as AstNode) ?? 'case') : 'case';
-    case 'CoalesceExpr':
-      return 'coalesce';
-    case 'MinMaxExpr':
-      return body.op === 'IS_GREATEST' ? 'greatest' : 'least';
-    case 'SQLValueFunction':
-      return String(body.op).replace(/^SVFOP_/, '').toLowerCase().replace(/_n$/, '');
-    case 'A_Expr':
-      return body.kind === 'AEXPR_NULLIF' ? 'nullif' : undefined;
-    default:
-      return undefined;
+  private bindLimit(plan: LogicalPlan, stmt: AstNode): LogicalPlan {
+    if (!stmt.limitCount && !stmt.limitOffset) return plan;
+    if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') throw featureNotSupported('FETCH … WITH TIES');
+    const empty = new Scope([]);
+    const bind = (node: AstNode | undefined, clause: string) => {
+      if (!node) return null;
+      const e = new ExprBinder(empty, { params: this.ctx.params, aggregates: null, clause, subqueries: null }).bind(node);
+      if (e.kind === 'literal' && e.text === null) return null;
+      return coerceTo(e, T.int8, this.ctx.params);
+    };
+    return {
+      kind: 'limit',
+      input: plan,
+      count: bind(stmt.limitCount as AstNode | undefined, 'LIMIT'),
+      offset: bind(stmt.limitOffset as AstNode | undefined, 'OFFSET'),
+      schema: plan.schema,
+    };
   }
 }
 
-function bindGroupItem(ctx: BinderContext, scope: Scope, targets: Target[], node: AstNode): Expr {
-  const [kind, body] = unwrap(node);
-  if (kind === 'A_Const' && 'ival' in body) return targetByOrdinal(targets, intConst(node), 'GROUP BY', positionOf(body)).expr;
-  if (kind === 'GroupingSet') throw featureNotSupported('GROUPING SETS, ROLLUP and CUBE');
-  const binder = new ExprBinder(scope, { params: ctx.params, aggregates: null, clause: 'GROUP BY' });
-  try {
-    return binder.bind(node);
-  } catch (e) {
-    const alias = outputAlias(node, targets);
-    if (e instanceof SqlError && e.code === SqlState.UNDEFINED_COLUMN && alias) return alias.expr;
-    throw e;
-  }
+/** Casts a query's output columns to `types` where they differ. */
+function coercePlan(q: BoundQuery, types: readonly PgType[], params: ParamTypes): LogicalPlan {
+  if (q.columns.every((c, i) => c.type.oid === types[i]!.oid && (types[i]!.typmod === -1 || c.type.typmod === types[i]!.typmod))) return q.plan;
+  const exprs = q.columns.map((c, i) => coerceTo({ kind: 'column', index: i, type: c.type }, types[i]!, params));
+  return { kind: 'project', input: q.plan, exprs, schema: q.columns.map((c, i) => ({ name: c.name, type: types[i]! })) };
 }
 
-function targetByOrdinal(targets: Target[], n: number, clause: string, position?: number): Target {
-  const t = targets[n - 1];
-  if (!t) throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `${clause} position ${n} is not in select list`, { position });
-  if (t.expr.kind === 'column' && t.expr.index >= AGGREGATE_BASE && clause === 'GROUP BY') {
-    throw new SqlError(SqlState.GROUPING_ERROR, 'aggregate functions are not allowed in GROUP BY', { position });
-  }
-  return t;
-}
-
-/** The select-list entry a bare column name refers to by its output name, if any. */
-function outputAlias(node: AstNode, targets: Target[]): Target | undefined {
-  const fields = (node.ColumnRef as AstNode | undefined)?.fields as AstNode[] | undefined;
-  if (!fields || fields.length !== 1 || !('String' in fields[0]!)) return undefined;
-  const name = stringValue(fields[0]!);
-  const matches = targets.filter((t) => t.name === name);
-  if (matches.length > 1 && !matches.every((m) => sameExpr(m.expr, matches[0]!.expr))) {
-    throw new SqlError(SqlState.AMBIGUOUS_COLUMN, `ORDER BY "${name}" is ambiguous`, { position: positionOf(node.ColumnRef as AstNode) });
-  }
-  return matches[0];
-}
-
-interface OrderItem {
-  targetIndex?: number;
-  expr?: Expr;
-  descending: boolean;
-  nullsFirst: boolean;
-  position?: number;
-}
-
-function bindOrderBy(ctx: BinderContext, scope: Scope, collector: AggregateCollector, targets: Target[], list: AstNode[]): OrderItem[] {
-  const binder = new ExprBinder(scope, { params: ctx.params, aggregates: collector, clause: 'ORDER BY' });
-  return list.map((item) => {
-    const sortBy = item.SortBy as AstNode;
-    const node = sortBy.node as AstNode;
-    const descending = sortBy.sortby_dir === 'SORTBY_DESC';
-    const nulls = sortBy.sortby_nulls as string;
-    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' || (nulls !== 'SORTBY_NULLS_LAST' && descending);
-    if (sortBy.useOp) throw featureNotSupported('ORDER BY … USING');
-    const position = positionOf(sortBy.node ? unwrap(node)[1] : sortBy);
-    const [kind, body] = unwrap(node);
-    if (kind === 'A_Const' && 'ival' in body) {
-      const t = targetByOrdinal(targets, intConst(node), 'ORDER BY', positionOf(body));
-      return { targetIndex: targets.indexOf(t), descending, nullsFirst, position };
-    }
-    const alias = outputAlias(node, targets);
-    if (alias) return { targetIndex: targets.indexOf(alias), descending, nullsFirst, position };
-    return { expr: binder.bind(node), descending, nullsFirst, position };
+/** An expression over aggregate outputs evaluated for an empty input: count → 0, others NULL. */
+function valueOverNoRows(e: Expr, keyCount: number, collector: AggregateCollector): Expr {
+  return mapExpr(e, (x) => {
+    if (x.kind !== 'column') return x;
+    const call = collector.calls[x.index - keyCount];
+    const isCount = call !== undefined && call.fn.startsWith('count(');
+    return { kind: 'literal', text: isCount ? '0' : null, type: x.type };
   });
 }
 
-/** Rewrites an expression over FROM columns into one over the aggregate's output. */
-function toAggregateOutput(e: Expr, keys: readonly Expr[], scope: Scope): Expr {
-  const k = keys.findIndex((key) => sameExpr(key, e));
-  if (k >= 0) return { kind: 'column', index: k, type: e.type };
-  if (e.kind === 'column') {
-    if (e.index >= AGGREGATE_BASE) return { ...e, index: keys.length + e.index - AGGREGATE_BASE };
-    const c = scope.columns[e.index]!;
-    const name = c.qualifier ? `${c.qualifier}.${c.name}` : c.name;
-    throw new SqlError(SqlState.GROUPING_ERROR, `column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`);
+function astConjuncts(node: AstNode): AstNode[] {
+  const b = node.BoolExpr as AstNode | undefined;
+  return b && b.boolop === 'AND_EXPR' ? (b.args as AstNode[]).flatMap(astConjuncts) : [node];
+}
+
+const referencesOuter = (e: Expr): boolean => [...referencedColumns(e)].some(isOuterRef);
+
+/** Whether a query's text refers to a relation called `name` (for WITH RECURSIVE). */
+function refersTo(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => refersTo(n, name));
+  if (node === null || typeof node !== 'object') return false;
+  for (const [k, v] of Object.entries(node as AstNode)) {
+    if (k === 'RangeVar' && (v as AstNode).relname === name && !(v as AstNode).schemaname) return true;
+    if (refersTo(v, name)) return true;
   }
-  return mapChildren(e, (x) => toAggregateOutput(x, keys, scope));
-}
-
-function bindLimit(ctx: BinderContext, plan: LogicalPlan, stmt: AstNode): LogicalPlan {
-  if (!stmt.limitCount && !stmt.limitOffset) return plan;
-  if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') throw featureNotSupported('FETCH … WITH TIES');
-  const empty = new Scope([]);
-  const bind = (node: AstNode | undefined, clause: string) => {
-    if (!node) return null;
-    const e = new ExprBinder(empty, { params: ctx.params, aggregates: null, clause }).bind(node);
-    if (e.kind === 'literal' && e.text === null) return null;
-    return coerceTo(e, T.int8, ctx.params);
-  };
-  return { kind: 'limit', input: plan, count: bind(stmt.limitCount as AstNode | undefined, 'LIMIT'), offset: bind(stmt.limitOffset as AstNode | undefined, 'OFFSET'), schema: plan.schema };
-}
-
-function bindValues(ctx: BinderContext, lists: AstNode[]): BoundQuery {
-  const binder = new ExprBinder(new Scope([]), { params: ctx.params, aggregates: null, clause: 'VALUES' });
-  const rows = lists.map((l) => ((l.List as AstNode).items as AstNode[]).map((n) => binder.bind(n)));
-  const width = rows[0]!.length;
-  if (rows.some((r) => r.length !== width)) throw new SqlError(SqlState.SYNTAX_ERROR, 'VALUES lists must all be the same length');
-  const types = Array.from({ length: width }, (_, c) => commonType(rows.map((r) => r[c]!.type), 'VALUES'));
-  const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, types[c]!, ctx.params)));
-  const schema: Field[] = types.map((type, i) => ({ name: `column${i + 1}`, type }));
-  return { plan: { kind: 'values', rows: coerced, schema }, columns: schema.map((f) => ({ name: f.name, type: f.type, tableOid: 0, columnNumber: 0 })) };
-}
-
-/** ORDER BY and LIMIT on a VALUES statement. */
-function limitAndSort(ctx: BinderContext, q: BoundQuery, stmt: AstNode): BoundQuery {
-  const scope = new Scope(q.plan.schema.map((f) => ({ qualifier: null, name: f.name, type: f.type })));
-  const targets: Target[] = q.columns.map((c, i) => ({ expr: { kind: 'column', index: i, type: c.type }, name: c.name, tableOid: 0, columnNumber: 0 }));
-  const order = bindOrderBy(ctx, scope, { calls: [], types: [] }, targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
-  let plan = q.plan;
-  if (order.length) {
-    const keys = order.map((o) => ({ expr: o.targetIndex !== undefined ? targets[o.targetIndex]!.expr : o.expr!, descending: o.descending, nullsFirst: o.nullsFirst }));
-    plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
-  }
-  return { plan: bindLimit(ctx, plan, stmt), columns: q.columns };
-}
-
-async function bindFrom(ctx: BinderContext, items: AstNode[]): Promise<Relation> {
-  if (items.length === 0) return { plan: { kind: 'values', rows: [[]], schema: [] }, scope: new Scope([]) };
-  let rel = await bindFromItem(ctx, items[0]!);
-  for (const item of items.slice(1)) {
-    const right = await bindFromItem(ctx, item);
-    rel = joinRelations(rel, right, 'cross', null);
-  }
-  return rel;
-}
-
-function joinRelations(left: Relation, right: Relation, joinType: JoinType, condition: Expr | null, rightScope = right.scope): Relation {
-  const scope = Scope.concat(left.scope, rightScope);
-  return { plan: { kind: 'join', joinType, left: left.plan, right: right.plan, condition, schema: fieldsOf(scope) }, scope };
-}
-
-async function bindFromItem(ctx: BinderContext, node: AstNode): Promise<Relation> {
-  const [kind, body] = unwrap(node);
-  switch (kind) {
-    case 'RangeVar':
-      return bindTable(ctx, body);
-    case 'JoinExpr':
-      return bindJoin(ctx, body);
-    case 'RangeSubselect': {
-      if (body.lateral) throw featureNotSupported('LATERAL');
-      const q = await bindQuery(ctx, body.subquery as AstNode);
-      const alias = body.alias as AstNode | undefined;
-      if (!alias) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery in FROM must have an alias');
-      return { plan: q.plan, scope: aliasScope(q.columns.map((c) => ({ qualifier: null, name: c.name, type: c.type })), alias) };
-    }
-    default:
-      throw featureNotSupported(`${kind} in FROM`);
-  }
-}
-
-function aliasScope(columns: ScopeColumn[], alias: AstNode): Scope {
-  const name = alias.aliasname as string;
-  const colnames = ((alias.colnames as AstNode[] | undefined) ?? []).map(stringValue);
-  if (colnames.length > columns.length) {
-    throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `table "${name}" has ${columns.length} columns available but ${colnames.length} columns specified`);
-  }
-  return new Scope(columns.map((c, i) => ({ ...c, qualifier: name, name: colnames[i] ?? c.name })));
-}
-
-async function bindTable(ctx: BinderContext, rv: AstNode): Promise<Relation> {
-  const resolved = await ctx.catalogs.resolveTable(
-    ctx.connectorSession,
-    { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string },
-    ctx.defaults,
-    positionOf(rv),
-  );
-  const table = resolved.table;
-  const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
-  const columns: ScopeColumn[] = table.columns.map((c, i) => ({ qualifier: rv.relname as string, name: c.name, type: c.type, tableOid: resolved.oid, columnNumber: i + 1 }));
-  const alias = rv.alias as AstNode | undefined;
-  return {
-    plan: {
-      kind: 'scan',
-      catalog: resolved.catalog,
-      schemaName: table.schema,
-      tableName: table.name,
-      tableHandle: table.handle,
-      tableColumns: table.columns,
-      columns: table.columns.map((_, i) => i),
-      schema,
-    },
-    scope: alias ? aliasScope(columns, alias) : new Scope(columns),
-  };
-}
-
-const joinTypes: Record<string, JoinType> = { JOIN_INNER: 'inner', JOIN_LEFT: 'left', JOIN_RIGHT: 'right', JOIN_FULL: 'full' };
-
-async function bindJoin(ctx: BinderContext, j: AstNode): Promise<Relation> {
-  const left = await bindFromItem(ctx, j.larg as AstNode);
-  const right = await bindFromItem(ctx, j.rarg as AstNode);
-  let joinType = joinTypes[j.jointype as string];
-  if (!joinType) throw featureNotSupported(`join type ${String(j.jointype)}`);
-  const both = Scope.concat(left.scope, right.scope);
-  let condition: Expr | null = null;
-  let rightScope = right.scope;
-  const using = j.isNatural
-    ? left.scope.columns.filter((c) => !c.hidden && right.scope.columns.some((r) => r.name === c.name && !r.hidden)).map((c) => c.name)
-    : ((j.usingClause as AstNode[] | undefined) ?? []).map(stringValue);
-  if (using.length > 0) {
-    if (joinType === 'right' || joinType === 'full') throw featureNotSupported('RIGHT and FULL joins with USING or NATURAL');
-    const binder = new ExprBinder(both, { params: ctx.params, aggregates: null, clause: 'JOIN/USING' });
-    const parts: Expr[] = using.map((name) => {
-      const l = left.scope.resolve([name]);
-      const r = right.scope.resolve([name]);
-      return binder.operator('=', [{ kind: 'column', index: l, type: left.scope.columns[l]!.type }, { kind: 'column', index: left.scope.columns.length + r, type: right.scope.columns[r]!.type }]);
-    });
-    condition = parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool };
-    rightScope = new Scope(right.scope.columns.map((c) => (using.includes(c.name) ? { ...c, hidden: true } : c)));
-  } else if (j.quals) {
-    condition = new ExprBinder(both, { params: ctx.params, aggregates: null, clause: 'JOIN/ON' }).bindCondition(j.quals as AstNode);
-  } else if (joinType === 'inner') {
-    joinType = 'cross';
-  }
-  const rel = joinRelations(left, right, joinType, condition, rightScope);
-  const alias = j.alias as AstNode | undefined;
-  return alias ? { plan: rel.plan, scope: aliasScope([...rel.scope.columns], alias) } : rel;
+  return false;
 }

@@ -4,13 +4,31 @@
  */
 import type { FormatSettings } from '../api.js';
 import type { Vector } from '../execution/batch/vector.js';
-import type { PgType } from '../types/pg-type.js';
+import { T, type PgType } from '../types/pg-type.js';
+
+/**
+ * Parameter type meaning PostgreSQL's "any" (count(x), concat, to_json, lag, …): the argument
+ * keeps its own type. The binder must not insert a cast for such a parameter (a cast to
+ * unknown would turn the value into text); bodies that need the type read it from the
+ * argument vector (`vector` bodies) or from `argTypes`.
+ */
+export const ANY: PgType = T.unknown;
 
 /** What a function may know about the session it runs in. */
 export interface EvalContext {
   readonly params: readonly unknown[];
+  /** Values of the statement's init plans (uncorrelated scalar subqueries), by id. */
+  readonly initPlanValues?: readonly unknown[];
   readonly format: FormatSettings;
   readonly session: SessionFunctions;
+  /**
+   * Start of the current transaction, µs since 1970 UTC: now(), current_timestamp, current_date.
+   * Optional until the session supplies it; functions then fall back to the first time they ask
+   * for it through this context (see transactionStart in scalar/datetime.ts).
+   */
+  readonly transactionStart?: bigint;
+  /** Start of the current statement (statement_timestamp()); falls back like transactionStart. */
+  readonly statementStart?: bigint;
 }
 
 /** Session facts and settings for functions such as current_user or set_config. */
@@ -81,13 +99,57 @@ export interface WindowFunction {
   readonly description: string;
 }
 
+/** One ORDER BY key of an aggregate's input (ORDER BY inside the call, or WITHIN GROUP). */
+export interface AggregateSortKey {
+  readonly type: PgType;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
 export interface AggregateFunction {
   readonly id: string;
   readonly name: string;
-  /** Empty for count(*). */
+  /**
+   * Empty for count(*). For ordered-set aggregates: the direct argument types followed by the
+   * WITHIN GROUP (ORDER BY …) types, e.g. percentile_cont(float8) WITHIN GROUP (ORDER BY
+   * interval) is args [float8, interval], directArgCount 1.
+   */
   readonly args: readonly PgType[];
   readonly returns: PgType;
-  readonly create: (argTypes: readonly PgType[]) => Accumulator;
+  /** Ordered-set aggregates only: how many leading `args` are direct arguments. */
+  readonly directArgCount?: number;
+  /**
+   * `argTypes` are the bound argument types (direct arguments first for ordered-set
+   * aggregates). `sort` is the WITHIN GROUP key order for ordered-set aggregates (ascending,
+   * NULLS LAST when absent). The accumulator's `add` receives the argument vectors in `args` order.
+   */
+  readonly create: (argTypes: readonly PgType[], sort?: readonly AggregateSortKey[]) => Accumulator;
+  readonly description: string;
+}
+
+/** One output column of a table function. */
+export interface TableColumn {
+  readonly name: string;
+  readonly type: PgType;
+}
+
+/**
+ * A set-returning function in FROM (generate_series, unnest, jsonb_each, …). The plan's
+ * TableFunctionNode evaluates `args` once (they are constant or outer references), then calls
+ * `rows`, which yields one array of column datums (null for NULL) per output row.
+ */
+export interface TableFunction {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly PgType[];
+  /** When set, extra trailing arguments of this type are accepted. */
+  readonly variadic?: PgType;
+  /** Output columns for the bound argument types (single-column functions name it after the function). */
+  readonly columns: (argTypes: readonly PgType[]) => readonly TableColumn[];
+  readonly volatility: Volatility;
+  /** Strict functions produce no rows for any NULL argument without being called. */
+  readonly strict: boolean;
+  readonly rows: (args: unknown[], argTypes: readonly PgType[], ctx: EvalContext) => Iterable<unknown[]>;
   readonly description: string;
 }
 
@@ -95,6 +157,8 @@ const scalars = new Map<string, ScalarFunction>();
 const scalarsByName = new Map<string, ScalarFunction[]>();
 const windows = new Map<string, WindowFunction>();
 const windowsByName = new Map<string, WindowFunction[]>();
+const tables = new Map<string, TableFunction>();
+const tablesByName = new Map<string, TableFunction[]>();
 const aggregates = new Map<string, AggregateFunction>();
 const aggregatesByName = new Map<string, AggregateFunction[]>();
 
@@ -127,6 +191,17 @@ export function registerWindow(fn: Omit<WindowFunction, 'id'>): void {
   windowsByName.set(entry.name, list);
 }
 
+export function registerTable(fn: Omit<TableFunction, 'id'>): void {
+  const entry: TableFunction = { ...fn, id: signatureId(fn.name, fn.args) };
+  if (tables.has(entry.id)) throw new Error(`duplicate table function ${entry.id}`);
+  tables.set(entry.id, entry);
+  const list = tablesByName.get(entry.name) ?? [];
+  list.push(entry);
+  tablesByName.set(entry.name, list);
+}
+
+export const tableById = (id: string): TableFunction | undefined => tables.get(id);
+export const tablesNamed = (name: string): readonly TableFunction[] => tablesByName.get(name) ?? [];
 export const windowById = (id: string): WindowFunction | undefined => windows.get(id);
 export const windowsNamed = (name: string): readonly WindowFunction[] => windowsByName.get(name) ?? [];
 export const scalarById = (id: string): ScalarFunction | undefined => scalars.get(id);

@@ -15,7 +15,18 @@ export type Expr =
   | NotExpr
   | IsNullExpr
   | CaseExpr
-  | CoalesceExpr;
+  | CoalesceExpr
+  | InitPlanExpr;
+
+/**
+ * The value of an uncorrelated scalar subquery, computed once before the statement runs
+ * (PostgreSQL's InitPlan). `id` indexes the statement's list of init plans.
+ */
+export interface InitPlanExpr {
+  readonly kind: 'init_plan';
+  readonly id: number;
+  readonly type: PgType;
+}
 
 export interface ColumnExpr {
   readonly kind: 'column';
@@ -89,6 +100,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'column':
     case 'literal':
     case 'param':
+    case 'init_plan':
       return [];
     case 'call':
     case 'and':
@@ -111,6 +123,7 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
     case 'column':
     case 'literal':
     case 'param':
+    case 'init_plan':
       return fn(e);
     case 'call':
     case 'and':
@@ -145,6 +158,7 @@ export function mapChildren(e: Expr, fn: (e: Expr) => Expr): Expr {
     case 'column':
     case 'literal':
     case 'param':
+    case 'init_plan':
       return e;
     case 'call':
     case 'and':

@@ -19,6 +19,9 @@ import { ProjectExec } from '../execution/operators/project-exec.js';
 import { ScanExec } from '../execution/operators/scan-exec.js';
 import { SortExec } from '../execution/operators/sort-exec.js';
 import { ValuesExec } from '../execution/operators/values-exec.js';
+import { SingleRowExec } from '../execution/operators/single-row-exec.js';
+import { SetOpExec } from '../execution/operators/set-op-exec.js';
+import { RecursiveUnionExec, WorkTable, WorkTableExec } from '../execution/operators/recursive-union-exec.js';
 import { scalarById } from '../functions/registry.js';
 import { type PlanFragment, sourceChainScan } from './fragment.js';
 
@@ -31,6 +34,7 @@ export type OperatorDecorator = (node: ExecNode, plan: LogicalPlan) => ExecNode;
 export class PhysicalPlanner {
   private nextFragment = 1;
   readonly fragments: PlanFragment[] = [];
+  private readonly workTables = new Map<number, WorkTable>();
 
   constructor(private readonly decorate: OperatorDecorator = (node) => node) {}
 
@@ -61,6 +65,20 @@ export class PhysicalPlanner {
       case 'join': {
         const { keys, residual } = splitJoinCondition(plan);
         return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema, plan.nullAware === true);
+      }
+      case 'single_row':
+        return new SingleRowExec(this.plan(plan.input), plan.schema);
+      case 'setop':
+        return new SetOpExec(plan.op, plan.all, this.plan(plan.left), this.plan(plan.right), plan.schema);
+      case 'recursive_union': {
+        const workTable = new WorkTable();
+        this.workTables.set(plan.id, workTable);
+        return new RecursiveUnionExec(this.plan(plan.anchor), this.plan(plan.step), workTable, plan.all, plan.schema);
+      }
+      case 'work_table': {
+        const workTable = this.workTables.get(plan.id);
+        if (!workTable) throw new Error(`unreachable: work table ${plan.id} outside its recursive union`);
+        return new WorkTableExec(workTable, plan.schema);
       }
       case 'scan':
         throw new Error('unreachable: scans are source fragments');

@@ -28,6 +28,8 @@ export function compileExpr(e: Expr, ctx: EvalContext): CompiledExpr {
     }
     case 'param':
       return constant(e.type, ctx.params[e.index] ?? null);
+    case 'init_plan':
+      return constant(e.type, ctx.initPlanValues?.[e.id] ?? null);
     case 'call':
       return compileCall(e.fn, e.args.map((a) => compileExpr(a, ctx)), e.type, ctx);
     case 'cast': {

@@ -16,6 +16,7 @@ function isConstant(e: Expr): boolean {
   switch (e.kind) {
     case 'column':
     case 'param':
+    case 'init_plan':
       return false;
     case 'literal':
       return true;
@@ -29,7 +30,7 @@ function isConstant(e: Expr): boolean {
 }
 
 function fold(e: Expr, ctx: EvalContext): Expr {
-  if (e.kind === 'literal' || e.kind === 'column' || e.kind === 'param') return e;
+  if (e.kind === 'literal' || e.kind === 'column' || e.kind === 'param' || e.kind === 'init_plan') return e;
   if (e.type.oid !== T.unknown.oid && isConstant(e)) {
     const value = datumAt(compileExpr(e, ctx)({ length: 1, columns: [] }), 0);
     return { kind: 'literal', text: value === null ? null : formatText(e.type, value, ctx.format), type: e.type };

@@ -131,7 +131,7 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
     if (k < 0 || k >= source.columns.length) return { kind: 'literal', text: null, type: col.type };
     return coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
   });
-  const plan = optimizePlan(ctx, { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) });
+  const plan = optimizePlan(ctx, { plan: { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) }, initPlans: source.initPlans });
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -152,7 +152,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
   const source = await bindQuery(ctx.binder, stmt.query as AstNode);
   const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
   const columns = source.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.oid === T.unknown.oid ? T.text : c.type, nullable: true }));
-  const plan = optimizePlan(ctx, source.plan);
+  const plan = optimizePlan(ctx, source);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),

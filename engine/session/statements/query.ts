@@ -7,6 +7,8 @@ import type { EvalContext } from '../../functions/registry.js';
 import { optimize } from '../../optimizer/optimizer.js';
 import { type AstNode, stringValue, unwrap } from '../../parser/ast.js';
 import type { LogicalPlan } from '../../plan/plan.js';
+import type { Batch } from '../../execution/batch/batch.js';
+import { datumAt } from '../../execution/batch/vector.js';
 import { PhysicalPlanner } from '../../scheduler/physical-planner.js';
 import { StreamExecution } from '../execution.js';
 import type { PlannedStatement } from './planned-statement.js';
@@ -22,20 +24,38 @@ export interface QueryContext {
 export const describeColumns = (q: BoundQuery): ColumnDescription[] =>
   q.columns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.columnNumber }));
 
-/** Optimizes a bound plan; done once, when the statement is prepared. */
-export const optimizePlan = (ctx: QueryContext, plan: LogicalPlan): LogicalPlan => optimize(plan, ctx.evalContext([]), ctx.disabledRules());
+/** A statement's plan and the init plans (uncorrelated scalar subqueries) it reads. */
+export interface PreparedPlan {
+  readonly plan: LogicalPlan;
+  readonly initPlans: readonly LogicalPlan[];
+}
 
-/** Starts an optimized plan as a stream of batches. */
-export function runPlan(ctx: QueryContext, optimized: LogicalPlan, params: readonly unknown[], controller: AbortController) {
-  const root = new PhysicalPlanner().plan(optimized);
-  const task = ctx.task(ctx.evalContext(params), controller.signal);
-  return root.execute(task);
+/** Optimizes a bound statement; done once, when the statement is prepared. */
+export function optimizePlan(ctx: QueryContext, bound: PreparedPlan): PreparedPlan {
+  const evalContext = ctx.evalContext([]);
+  const disabled = ctx.disabledRules();
+  return { plan: optimize(bound.plan, evalContext, disabled), initPlans: bound.initPlans.map((p) => optimize(p, evalContext, disabled)) };
+}
+
+/** Runs the init plans (each yields at most one value), then streams the main plan's batches. */
+export async function* runPlan(ctx: QueryContext, prepared: PreparedPlan, params: readonly unknown[], controller: AbortController): AsyncIterable<Batch> {
+  const base = ctx.evalContext(params);
+  const initPlanValues: unknown[] = [];
+  const task = ctx.task({ ...base, initPlanValues }, controller.signal);
+  for (const initPlan of prepared.initPlans) {
+    let value: unknown = null;
+    for await (const batch of new PhysicalPlanner().plan(initPlan).execute(task)) {
+      if (batch.length > 0) value = datumAt(batch.columns[0]!, 0);
+    }
+    initPlanValues.push(value);
+  }
+  yield* new PhysicalPlanner().plan(prepared.plan).execute(task);
 }
 
 export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
   const bound = await bindQuery(ctx.binder, ast);
   const columns = describeColumns(bound);
-  const plan = optimizePlan(ctx, bound.plan);
+  const plan = optimizePlan(ctx, bound);
   return {
     columns,
     paramTypes: ctx.binder.params.resolved(0),
@@ -54,7 +74,7 @@ export async function planCopy(ctx: QueryContext, stmt: AstNode): Promise<Planne
     : { SelectStmt: { targetList: copyTargets(stmt), fromClause: [{ RangeVar: stmt.relation }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } };
   const bound = await bindQuery(ctx.binder, query);
   const copyOut = copyFormat(stmt, bound.columns.length);
-  const plan = optimizePlan(ctx, bound.plan);
+  const plan = optimizePlan(ctx, bound);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),

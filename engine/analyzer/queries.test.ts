@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultCatalogs } from '../../connectors/registry.js';
+import { SqlError } from '../errors/index.js';
+import { openTestSession, type TestSession } from '../testing/run-sql.js';
+
+let s: TestSession;
+beforeAll(async () => {
+  s = openTestSession(createDefaultCatalogs());
+  await s.query('create table t1 (a int, b int, c int)');
+  await s.query('insert into t1 values (1, 10, 100), (2, 20, 200), (3, 30, null), (4, null, 400)');
+  await s.query('create table t2 (a int, x text)');
+  await s.query("insert into t2 values (1, 'one'), (1, 'uno'), (3, 'three'), (null, 'nothing')");
+});
+
+const rows = async (sql: string) => (await s.query(sql)).rows;
+const fails = async (sql: string, code: string) => {
+  const e = await s.query(sql).then(() => null, (x: unknown) => x);
+  expect(e).toBeInstanceOf(SqlError);
+  expect((e as SqlError).code).toBe(code);
+};
+
+describe('subqueries', () => {
+  it('computes uncorrelated scalar subqueries once', async () => {
+    expect(await rows('select a from t1 where b > (select avg(b) from t1) order by a')).toEqual([['3']]);
+    expect(await rows('select (select max(a) from t2), (select x from t2 where a = 3)')).toEqual([['3', 'three']]);
+    expect(await rows('select (select a from t2 where a > 5)')).toEqual([[null]]);
+    await fails('select (select a from t2)', '21000');
+  });
+
+  it('decorrelates correlated scalar subqueries', async () => {
+    expect(await rows('select a, (select count(*) from t2 where t2.a = t1.a) from t1 order by a')).toEqual([['1', '2'], ['2', '0'], ['3', '1'], ['4', '0']]);
+    expect(await rows('select a, (select count(*) from t1 as x where x.b < t1.b) from t1 order by a')).toEqual([['1', '0'], ['2', '1'], ['3', '2'], ['4', '0']]);
+    expect(await rows('select a from t1 where c > (select min(c) from t1 as y where y.a <= t1.a) order by a')).toEqual([['2'], ['4']]);
+    expect(await rows('select a, (select x from t2 where t2.a = t1.a and x <> \'uno\') from t1 order by a')).toEqual([['1', 'one'], ['2', null], ['3', 'three'], ['4', null]]);
+    await fails('select a, (select x from t2 where t2.a = t1.a) from t1', '21000');
+  });
+
+  it('turns EXISTS and IN into semi and anti joins', async () => {
+    expect(await rows('select a from t1 where exists (select 1 from t2 where t2.a = t1.a) order by a')).toEqual([['1'], ['3']]);
+    expect(await rows('select a from t1 where not exists (select 1 from t2 where t2.a = t1.a) order by a')).toEqual([['2'], ['4']]);
+    expect(await rows('select a from t1 where a in (select a from t2) order by a')).toEqual([['1'], ['3']]);
+    expect(await rows('select a from t1 where a not in (select a from t2)')).toEqual([]);
+    expect(await rows('select a from t1 where a not in (select a from t2 where a is not null) order by a')).toEqual([['2'], ['4']]);
+    expect(await rows('select a from t1 where exists (select 1 from t1 as x where x.b < t1.b) order by a')).toEqual([['2'], ['3']]);
+    expect(await rows('select a from t1 where exists (select 1 from t2 where t2.a = t1.a and t2.x <> \'one\') order by a')).toEqual([['1'], ['3']]);
+  });
+
+  it('evaluates EXISTS and IN inside expressions with SQL NULL semantics', async () => {
+    expect(await rows('select a, exists (select 1 from t2 where t2.a = t1.a) or a = 4 from t1 order by a')).toEqual([['1', 't'], ['2', 'f'], ['3', 't'], ['4', 't']]);
+    expect(await rows('select a, a in (select a from t2) from t1 order by a')).toEqual([['1', 't'], ['2', null], ['3', 't'], ['4', null]]);
+  });
+});
+
+describe('CTEs and set operations', () => {
+  it('inlines WITH queries', async () => {
+    expect(await rows('with big as (select a from t1 where a > 2) select count(*) from big, big as b2')).toEqual([['4']]);
+  });
+
+  it('runs WITH RECURSIVE', async () => {
+    expect(await rows('with recursive n(i) as (select 1 union all select i + 1 from n where i < 5) select sum(i), count(*) from n')).toEqual([['15', '5']]);
+    expect(await rows('with recursive n(i) as (select 1 union select 1 from n) select * from n')).toEqual([['1']]);
+  });
+
+  it('computes UNION, INTERSECT and EXCEPT with and without ALL', async () => {
+    expect(await rows('select a from t1 union select a from t2 order by 1')).toEqual([['1'], ['2'], ['3'], ['4'], [null]]);
+    expect(await rows('select a from t2 union all select a from t2 order by 1 nulls first')).toEqual([[null], [null], ['1'], ['1'], ['1'], ['1'], ['3'], ['3']]);
+    expect(await rows('select a from t2 intersect select a from t1 order by 1')).toEqual([['1'], ['3']]);
+    expect(await rows('select a from t2 intersect all select a from t2 where x <> \'one\' order by 1')).toEqual([['1'], ['3'], [null]]);
+    expect(await rows('select a from t2 except select a from t1')).toEqual([[null]]);
+    expect(await rows('select a from t2 except all select a from t1 order by 1')).toEqual([['1'], [null]]);
+    expect(await rows("select 1 union select 2.5 order by 1 desc")).toEqual([['2.5'], ['1']]);
+  });
+});
