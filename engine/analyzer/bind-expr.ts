@@ -4,10 +4,11 @@ import { aggregatesNamed, isAggregateName, scalarsNamed } from '../functions/reg
 import type { AggregateCall } from '../plan/plan.js';
 import type { Expr } from '../plan/expr.js';
 import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
-import { T, type PgType } from '../types/pg-type.js';
+import { T, arrayOf, type PgType } from '../types/pg-type.js';
 import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
 import type { Scope } from './scope.js';
 import { resolveTypeName } from './type-names.js';
+import { WINDOW_BASE, bindWindowCall, resolveWindowDef, type WindowCollector } from './bind-window.js';
 
 /** Aggregate placeholders are column references at this offset + the aggregate's number. */
 export const AGGREGATE_BASE = 1_000_000;
@@ -37,6 +38,8 @@ export interface ExprBinderOptions {
   readonly outer?: Scope;
   /** Where subqueries in this expression go; null when they are not allowed. */
   readonly subqueries?: SubqueryBinder | null;
+  /** Where window function calls may appear (select list, ORDER BY); absent elsewhere. */
+  readonly windows?: WindowCollector | null;
 }
 
 const BOOL = T.bool;
@@ -82,6 +85,10 @@ export class ExprBinder {
         return this.subLink(body);
       case 'MinMaxExpr':
         return this.minMax(body);
+      case 'A_ArrayExpr':
+        return this.arrayConstructor(body);
+      case 'A_Indirection':
+        return this.subscript(body);
       default:
         throw featureNotSupported(`expression ${kind}`);
     }
@@ -161,6 +168,42 @@ export class ExprBinder {
     }
   }
 
+  private arrayConstructor(body: AstNode): Expr {
+    const elements = ((body.elements as AstNode[] | undefined) ?? []).map((e) => this.bind(e));
+    if (elements.some((e) => e.type.elem)) throw featureNotSupported('multidimensional arrays');
+    if (elements.length === 0) throw new SqlError(SqlState.INDETERMINATE_DATATYPE, 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' });
+    const elem = commonType(elements.map((e) => e.type), 'ARRAY');
+    return { kind: 'array', elements: elements.map((e) => coerceTo(e, elem, this.options.params)), type: arrayOf(elem) };
+  }
+
+  private subscript(body: AstNode): Expr {
+    let e = this.bind(body.arg as AstNode);
+    for (const ind of body.indirection as AstNode[]) {
+      const idx = ind.A_Indices as AstNode | undefined;
+      if (!idx || idx.is_slice) throw featureNotSupported(idx ? 'array slices' : 'field selection');
+      if (!e.type.elem) throw new SqlError(SqlState.DATATYPE_MISMATCH, `cannot subscript type ${e.type.name} because it does not support subscripting`);
+      const index = coerceTo(this.bind(idx.uidx as AstNode), T.int4, this.options.params);
+      e = { kind: 'subscript', arg: e, index, type: e.type.elem };
+    }
+    return e;
+  }
+
+  private quantified(op: string, arg: Expr, array: Expr, all: boolean, position?: number): Expr {
+    const ops = ['=', '<>', '<', '<=', '>', '>='] as const;
+    const which = ops.find((o) => o === (op === '!=' ? '<>' : op));
+    if (!which) throw featureNotSupported(`${op} ${all ? 'ALL' : 'ANY'} (array)`);
+    let arr = array;
+    if (arr.type.oid === T.unknown.oid) arr = coerceTo(arr, arrayOf(arg.type.oid === T.unknown.oid ? T.text : arg.type), this.options.params);
+    const elem = arr.type.elem;
+    if (!elem) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `op ${all ? 'ALL' : 'ANY'}/ALL (array) requires array on right side`, { position });
+    // Resolve the comparison as for `arg op element`, then compare in the chosen operand type.
+    const probe = this.operator(which, [arg, { kind: 'literal', text: null, type: elem }], position) as Expr & { args?: Expr[] };
+    const operandType = probe.kind === 'call' ? probe.args![1]!.type : elem;
+    const coercedArg = coerceTo(arg, operandType, this.options.params);
+    const coercedArray = operandType.oid === elem.oid ? arr : { kind: 'cast' as const, arg: arr, type: arrayOf(operandType) };
+    return { kind: 'quantified', op: which, all, arg: coercedArg, array: coercedArray, type: BOOL };
+  }
+
   private minMax(body: AstNode): Expr {
     const args = (body.args as AstNode[]).map((a) => this.bind(a));
     const type = commonType(args.map((a) => a.type), body.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST');
@@ -197,6 +240,11 @@ export class ExprBinder {
   }
 
   cast(arg: Expr, to: PgType): Expr {
+    if (arg.kind === 'literal' && arg.type.oid === T.unknown.oid && to.oid === T.interval.oid && to.typmod !== -1) {
+      // interval '3' month: a bare number counts in the named field's unit.
+      const text = arg.text !== null && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(arg.text) ? `${arg.text} ${intervalFieldUnit(to.typmod >> 16)}` : arg.text;
+      return { kind: 'cast', arg: { ...arg, text, type: T.text }, type: T.interval };
+    }
     if (arg.kind === 'literal' && arg.type.oid === T.unknown.oid) return { kind: 'cast', arg: { ...arg, type: T.text }, type: to };
     if (arg.kind === 'param' && arg.type.oid === T.unknown.oid) {
       // The parameter takes the base type; a typmod (numeric(10,2), varchar(5)) is applied by a cast.
@@ -216,6 +264,7 @@ export class ExprBinder {
         return this.operator(name, [left(), this.bind(body.rexpr as AstNode)], position);
       case 'AEXPR_LIKE':
       case 'AEXPR_ILIKE':
+      case 'AEXPR_SIMILAR':
         return this.operator(name, [left!(), this.bind(body.rexpr as AstNode)], position);
       case 'AEXPR_IN': {
         const l = left!();
@@ -235,6 +284,9 @@ export class ExprBinder {
         };
         return body.kind === 'AEXPR_NOT_BETWEEN' ? { kind: 'not', arg: between, type: BOOL } : between;
       }
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL':
+        return this.quantified(name, left!(), this.bind(body.rexpr as AstNode), body.kind === 'AEXPR_OP_ALL', position);
       case 'AEXPR_NULLIF': {
         const l = left!();
         const r = this.bind(body.rexpr as AstNode);
@@ -321,13 +373,33 @@ export class ExprBinder {
     const name = names[names.length - 1]!;
     const position = positionOf(body);
     if (names.length > 1 && names[0] !== 'pg_catalog') throw undefinedFunction(`${names.join('.')}()`, position);
-    if (body.over) throw featureNotSupported('window functions');
+    if (body.over) return this.windowCall(name, body, position);
     if (isAggregateName(name)) return this.aggregate(name, body, position);
     const args = ((body.args as AstNode[] | undefined) ?? []).map((a) => this.bind(a));
     const fn = selectCandidate(name, scalarsNamed(name), args.map((a) => a.type), false);
     if (!fn) throw undefinedFunction(`${name}(${args.map((a) => (a.type.oid === T.unknown.oid ? 'unknown' : a.type.name)).join(', ')})`, position);
     const params = args.map((_, i) => fn.args[i] ?? fn.variadic!);
     return { kind: 'call', fn: fn.id, args: args.map((a, i) => coerceTo(a, params[i]!, this.options.params)), type: fn.returns };
+  }
+
+  private windowCall(name: string, body: AstNode, position?: number): Expr {
+    const windows = this.options.windows;
+    if (!windows) throw new SqlError(SqlState.WINDOWING_ERROR, `window functions are not allowed in ${this.options.clause}`, { position });
+    const inner = new ExprBinder(this.scope, { ...this.options, windows: null, clause: 'window function calls' });
+    const args = ((body.args as AstNode[] | undefined) ?? []).map((a) => inner.bind(a));
+    const def = resolveWindowDef(body.over as AstNode, windows.definitions);
+    const call = bindWindowCall(name, body, args, def, {
+      bind: (n) => inner.bind(n),
+      bindSortKeys: (order) => order.map((o) => {
+        const sortBy = o.SortBy as AstNode;
+        const descending = sortBy.sortby_dir === 'SORTBY_DESC';
+        const nulls = sortBy.sortby_nulls as string;
+        return { expr: inner.bind(sortBy.node as AstNode), descending, nullsFirst: nulls === 'SORTBY_NULLS_FIRST' || (nulls !== 'SORTBY_NULLS_LAST' && descending) };
+      }),
+      params: this.options.params,
+    });
+    windows.calls.push(call);
+    return { kind: 'column', index: WINDOW_BASE + windows.calls.length - 1, type: call.type };
   }
 
   private aggregate(name: string, body: AstNode, position?: number): Expr {
@@ -387,4 +459,10 @@ function countingQuery(subselect: AstNode, membership: { test: AstNode; op: '=' 
       op: 'SETOP_NONE',
     },
   };
+}
+
+/** The unit of the smallest field in an INTERVAL field mask (PostgreSQL's INTERVAL_MASK bits). */
+function intervalFieldUnit(mask: number): string {
+  const units: [number, string][] = [[1 << 12, 'seconds'], [1 << 11, 'minutes'], [1 << 10, 'hours'], [1 << 3, 'days'], [1 << 1, 'months'], [1 << 2, 'years']];
+  return units.find(([bit]) => mask & bit)?.[1] ?? 'seconds';
 }

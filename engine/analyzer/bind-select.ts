@@ -8,13 +8,15 @@ import type { ConnectorSession } from '../../connectors/spi/index.js';
 import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported } from '../errors/index.js';
 import type { Field } from '../execution/batch/batch.js';
-import { type AstNode, stringValue, unwrap } from '../parser/ast.js';
+import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
 import { type Expr, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
-import type { LogicalPlan, SortKey } from '../plan/plan.js';
+import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
 import { type AggregateCollector, ExprBinder, isOuterRef } from './bind-expr.js';
-import { bindFrom, type Relation } from './bind-from.js';
-import { coerceTo, commonType, type ParamTypes } from './coerce.js';
+import { aliasScope, bindFrom, type Relation } from './bind-from.js';
+import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
+import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
+import { tablesNamed } from '../functions/registry.js';
 import { Scope } from './scope.js';
 import {
   bindGroupItem, bindOrderItems, expandTargets, toAggregateOutput, type OrderItem, type Target,
@@ -105,9 +107,31 @@ export class QueryBinder {
     return { query, visible: query.columns.length, conditions: [] };
   }
 
+  /** generate_series(…), unnest(…) and other set-returning functions in FROM. */
   bindTableFunction(body: AstNode): Relation {
-    void body;
-    throw featureNotSupported('functions in FROM');
+    if (body.lateral) throw featureNotSupported('LATERAL');
+    const functions = body.functions as AstNode[];
+    if (functions.length !== 1 || body.is_rowsfrom) throw featureNotSupported('ROWS FROM');
+    const call = ((functions[0]!.List as AstNode).items as AstNode[])[0]!;
+    const fc = call.FuncCall as AstNode | undefined;
+    if (!fc) throw featureNotSupported('this function call form in FROM');
+    const name = stringValue((fc.funcname as AstNode[]).at(-1)!);
+    const binder = new ExprBinder(new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null });
+    const args = ((fc.args as AstNode[] | undefined) ?? []).map((a) => binder.bind(a));
+    const fn = selectCandidate(name, tablesNamed(name), args.map((a) => a.type), false);
+    if (!fn) {
+      throw new SqlError(SqlState.UNDEFINED_FUNCTION, `function ${name}(${args.map((a) => a.type.name).join(', ')}) does not exist`, {
+        position: positionOf(fc),
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+      });
+    }
+    const coerced = args.map((a, i) => coerceTo(a, fn.args[i] ?? fn.variadic ?? a.type, this.ctx.params));
+    const alias = body.alias as AstNode | undefined;
+    const produced = fn.columns(coerced.map((a) => a.type));
+    const columns = produced.map((c) => ({ qualifier: null, name: produced.length === 1 && alias && !alias.colnames ? (alias.aliasname as string) : c.name, type: c.type }));
+    if (body.ordinality) columns.push({ qualifier: null, name: 'ordinality', type: T.int8 });
+    const scope = aliasScope(columns, alias ?? { aliasname: name });
+    return { plan: { kind: 'table_function', fn: fn.id, args: coerced, ordinality: body.ordinality === true, schema: fieldsOf(columns) }, scope };
   }
 
   private withCtes(withClause: AstNode): QueryBinder {
@@ -220,12 +244,16 @@ export class QueryBinder {
     }
 
     const collector: AggregateCollector = { calls: [], types: [] };
-    const binder = (clause: string, aggregates: AggregateCollector | null) => new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher });
-    const targets = expandTargets(binder('SELECT', collector), scope, (stmt.targetList as AstNode[] | undefined) ?? []);
+    const windows: WindowCollector = { calls: [], definitions: windowDefinitions(stmt) };
+    const binder = (clause: string, aggregates: AggregateCollector | null, w: WindowCollector | null = null) =>
+      new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher, windows: w });
+    const targets = expandTargets(binder('SELECT', collector, windows), scope, (stmt.targetList as AstNode[] | undefined) ?? []);
     const groupBinder = binder('GROUP BY', null);
     const groupBy = ((stmt.groupClause as AstNode[] | undefined) ?? []).map((g) => bindGroupItem(groupBinder, targets, g));
     const having = stmt.havingClause ? binder('HAVING', collector).bindCondition(stmt.havingClause as AstNode) : null;
-    const order = bindOrderItems(binder('ORDER BY', collector), targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
+    const order = bindOrderItems(binder('ORDER BY', collector, windows), targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
+    const distinctOnAst = ((stmt.distinctClause as AstNode[] | undefined) ?? []).filter((d) => Object.keys(d).length > 0);
+    const distinctOn = bindOrderItems(binder('DISTINCT ON', collector, windows), targets, distinctOnAst.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } })));
     const aggregating = groupBy.length > 0 || collector.calls.length > 0 || having !== null;
 
     const correlator = this.correlation ? new Correlator(this.correlation, correlated, scope, attacher, aggregating) : null;
@@ -242,22 +270,42 @@ export class QueryBinder {
       plan = { kind: 'aggregate', input: plan, groupBy: keys, aggregates: collector.calls, schema: aggFields };
       const rewrite = (e: Expr) => toAggregateOutput(e, keys, scope);
       for (const t of targets) t.expr = rewrite(t.expr);
-      for (const o of order) if (o.expr) o.expr = rewrite(o.expr);
+      for (const o of [...order, ...distinctOn]) if (o.expr) o.expr = rewrite(o.expr);
       if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
       correlator?.rewriteKeys(rewrite);
+      windows.calls.splice(0, windows.calls.length, ...windows.calls.map((c) => mapPlanExprs({ kind: 'window', input: plan, calls: [c], schema: [] }, rewrite) as WindowNode).map((w) => w.calls[0]!));
+    }
+    if (windows.calls.length > 0) {
+      const base = plan.schema.length;
+      plan = { kind: 'window', input: plan, calls: windows.calls, schema: [...plan.schema, ...windows.calls.map((c, i) => ({ name: `_window${i}`, type: c.type }))] };
+      const resolve = (e: Expr) => mapExpr(e, (x) => (x.kind === 'column' && x.index >= WINDOW_BASE ? { ...x, index: base + x.index - WINDOW_BASE } : x));
+      for (const t of targets) t.expr = resolve(t.expr);
+      for (const o of [...order, ...distinctOn]) if (o.expr) o.expr = resolve(o.expr);
     }
 
     // Select list, then correlation keys, then ORDER BY expressions not in the list (hidden).
     const exprs = targets.map((t) => t.expr);
     const extras = correlator?.outputs() ?? [];
     exprs.push(...extras);
-    const sortKeys = this.sortKeys(order, exprs, stmt.distinctClause !== undefined);
+    const plainDistinct = stmt.distinctClause !== undefined && distinctOn.length === 0;
+    const sortKeys = this.sortKeys(order, exprs, plainDistinct);
+    const distinctKeys = this.sortKeys(distinctOn, exprs, false);
     const visible = targets.length + extras.length;
     const projectSchema: Field[] = exprs.map((e, i) => ({ name: targets[i]?.name ?? `_col${i}`, type: e.type }));
     plan = { kind: 'project', input: plan, exprs, schema: projectSchema };
 
-    if (stmt.distinctClause) plan = this.bindDistinct(plan, stmt.distinctClause as AstNode[], projectSchema);
-    if (sortKeys.length > 0) plan = { kind: 'sort', input: plan, keys: sortKeys, schema: plan.schema };
+    if (distinctKeys.length > 0) {
+      // DISTINCT ON: sort (by ORDER BY, which must start with the DISTINCT ON expressions), keep each run's first row.
+      const leading = sortKeys.slice(0, distinctKeys.length).map((k) => JSON.stringify(k.expr));
+      if (sortKeys.length > 0 && !distinctKeys.every((k) => leading.includes(JSON.stringify(k.expr)))) {
+        throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+      }
+      plan = { kind: 'sort', input: plan, keys: sortKeys.length > 0 ? sortKeys : distinctKeys, schema: plan.schema };
+      plan = { kind: 'distinct_on', input: plan, keys: distinctKeys.map((k) => k.expr), schema: plan.schema };
+    } else {
+      if (plainDistinct) plan = { kind: 'aggregate', input: plan, groupBy: projectSchema.map((f, i) => ({ kind: 'column', index: i, type: f.type })), aggregates: [], schema: projectSchema };
+      if (sortKeys.length > 0) plan = { kind: 'sort', input: plan, keys: sortKeys, schema: plan.schema };
+    }
     plan = this.bindLimit(plan, stmt);
     if (exprs.length > visible) {
       const keep: Expr[] = projectSchema.slice(0, visible).map((f, i) => ({ kind: 'column', index: i, type: f.type }));
@@ -288,13 +336,6 @@ export class QueryBinder {
     });
   }
 
-  private bindDistinct(plan: LogicalPlan, distinctClause: AstNode[], schema: Field[]): LogicalPlan {
-    const distinctOn = distinctClause.filter((d) => Object.keys(d).length > 0);
-    if (distinctOn.length > 0) throw featureNotSupported('DISTINCT ON');
-    const keys: Expr[] = schema.map((f, i) => ({ kind: 'column', index: i, type: f.type }));
-    return { kind: 'aggregate', input: plan, groupBy: keys, aggregates: [], schema };
-  }
-
   private bindLimit(plan: LogicalPlan, stmt: AstNode): LogicalPlan {
     if (!stmt.limitCount && !stmt.limitOffset) return plan;
     if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') throw featureNotSupported('FETCH … WITH TIES');
@@ -320,6 +361,15 @@ function coercePlan(q: BoundQuery, types: readonly PgType[], params: ParamTypes)
   if (q.columns.every((c, i) => c.type.oid === types[i]!.oid && (types[i]!.typmod === -1 || c.type.typmod === types[i]!.typmod))) return q.plan;
   const exprs = q.columns.map((c, i) => coerceTo({ kind: 'column', index: i, type: c.type }, types[i]!, params));
   return { kind: 'project', input: q.plan, exprs, schema: q.columns.map((c, i) => ({ name: c.name, type: types[i]! })) };
+}
+
+function windowDefinitions(stmt: AstNode): Map<string, AstNode> {
+  const defs = new Map<string, AstNode>();
+  for (const w of (stmt.windowClause as AstNode[] | undefined) ?? []) {
+    const def = w.WindowDef as AstNode;
+    defs.set(def.name as string, def);
+  }
+  return defs;
 }
 
 /** An expression over aggregate outputs evaluated for an empty input: count → 0, others NULL. */

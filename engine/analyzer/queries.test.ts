@@ -71,3 +71,21 @@ describe('CTEs and set operations', () => {
     expect(await rows("select 1 union select 2.5 order by 1 desc")).toEqual([['2.5'], ['1']]);
   });
 });
+
+describe('DISTINCT ON, arrays and intervals', () => {
+  it('keeps the first row of each DISTINCT ON group', async () => {
+    expect(await rows('select distinct on (a) a, x from t2 order by a, x desc')).toEqual([['1', 'uno'], ['3', 'three'], [null, 'nothing']]);
+    await fails('select distinct on (a) a, x from t2 order by x', '42P10');
+  });
+
+  it('builds, subscripts and compares arrays', async () => {
+    expect(await rows("select array[1, 2.5], (array['a','b','c'])[2], (array[1,2])[5], 2 = any(array[1,2]), 3 = any(array[1,null]), 3 <> all(array[1,2]), 1 < all(array[2,null])")).toEqual([
+      ['{1,2.5}', 'b', null, 't', null, 't', null],
+    ]);
+    expect(await rows('select a from t1 where a = any(array[1,3]) order by a')).toEqual([['1'], ['3']]);
+  });
+
+  it('reads interval literals with a field', async () => {
+    expect(await rows("select date '1993-07-01' + interval '3' month, interval '90' day, interval '2' year")).toEqual([['1993-10-01 00:00:00', '90 days', '2 years']]);
+  });
+});

@@ -4,6 +4,7 @@ import { type AstNode, intConst, positionOf, stringValue, unwrap } from '../pars
 import { type Expr, mapChildren, sameExpr } from '../plan/expr.js';
 import { T } from '../types/pg-type.js';
 import { AGGREGATE_BASE, type ExprBinder } from './bind-expr.js';
+import { WINDOW_BASE } from './bind-window.js';
 import { coerceTo } from './coerce.js';
 import type { Scope, ScopeColumn } from './scope.js';
 
@@ -160,6 +161,7 @@ export function toAggregateOutput(e: Expr, keys: readonly Expr[], scope: Scope):
   const k = keys.findIndex((key) => sameExpr(key, e));
   if (k >= 0) return { kind: 'column', index: k, type: e.type };
   if (e.kind === 'column') {
+    if (e.index >= WINDOW_BASE) return e;
     if (e.index >= AGGREGATE_BASE) return { ...e, index: keys.length + e.index - AGGREGATE_BASE };
     const c = scope.columns[e.index];
     const name = c ? (c.qualifier ? `${c.qualifier}.${c.name}` : c.name) : `#${e.index}`;

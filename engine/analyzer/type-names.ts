@@ -51,8 +51,10 @@ function withModifiers(base: BaseTypeName, mods: number[]): PgType {
     case 'timestamp':
     case 'timestamptz':
     case 'time':
-    case 'interval':
       return typeByName(base, mods[0]!);
+    case 'interval':
+      // INTERVAL [fields] [(p)]: typmod = field mask << 16 | precision (0xFFFF = full precision).
+      return typeByName('interval', ((mods[0]! & 0x7fff) << 16) | (mods[1] ?? 0xffff));
     default:
       throw new SqlError(SqlState.SYNTAX_ERROR, `type modifier is not allowed for type "${base}"`);
   }

@@ -16,7 +16,35 @@ export type Expr =
   | IsNullExpr
   | CaseExpr
   | CoalesceExpr
-  | InitPlanExpr;
+  | InitPlanExpr
+  | ArrayExpr
+  | SubscriptExpr
+  | QuantifiedExpr;
+
+/** ARRAY[e1, e2, …]: a one-dimensional array of the elements' common type. */
+export interface ArrayExpr {
+  readonly kind: 'array';
+  readonly elements: readonly Expr[];
+  readonly type: PgType;
+}
+
+/** arr[i]: 1-based; NULL when out of range. */
+export interface SubscriptExpr {
+  readonly kind: 'subscript';
+  readonly arg: Expr;
+  readonly index: Expr;
+  readonly type: PgType;
+}
+
+/** x op ANY (array) / x op ALL (array) for a comparison operator, with SQL's NULL rules. */
+export interface QuantifiedExpr {
+  readonly kind: 'quantified';
+  readonly op: '=' | '<>' | '<' | '<=' | '>' | '>=';
+  readonly all: boolean;
+  readonly arg: Expr;
+  readonly array: Expr;
+  readonly type: PgType;
+}
 
 /**
  * The value of an uncorrelated scalar subquery, computed once before the statement runs
@@ -111,6 +139,12 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'not':
     case 'isnull':
       return [e.arg];
+    case 'array':
+      return e.elements;
+    case 'subscript':
+      return [e.arg, e.index];
+    case 'quantified':
+      return [e.arg, e.array];
     case 'case':
       return [...e.whens.flatMap((w) => [w.when, w.then]), ...(e.otherwise ? [e.otherwise] : [])];
   }
@@ -134,6 +168,12 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
     case 'not':
     case 'isnull':
       return fn({ ...e, arg: m(e.arg) });
+    case 'array':
+      return fn({ ...e, elements: e.elements.map(m) });
+    case 'subscript':
+      return fn({ ...e, arg: m(e.arg), index: m(e.index) });
+    case 'quantified':
+      return fn({ ...e, arg: m(e.arg), array: m(e.array) });
     case 'case':
       return fn({
         ...e,
@@ -169,6 +209,12 @@ export function mapChildren(e: Expr, fn: (e: Expr) => Expr): Expr {
     case 'not':
     case 'isnull':
       return { ...e, arg: fn(e.arg) };
+    case 'array':
+      return { ...e, elements: e.elements.map(fn) };
+    case 'subscript':
+      return { ...e, arg: fn(e.arg), index: fn(e.index) };
+    case 'quantified':
+      return { ...e, arg: fn(e.arg), array: fn(e.array) };
     case 'case':
       return { ...e, whens: e.whens.map((w) => ({ when: fn(w.when), then: fn(w.then) })), otherwise: e.otherwise ? fn(e.otherwise) : null };
   }

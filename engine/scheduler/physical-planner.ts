@@ -3,30 +3,27 @@
  * fragment, run as one task per split behind an exchange; everything above runs in the
  * root fragment.
  */
-import type { Split } from '../../connectors/spi/index.js';
-import { featureNotSupported } from '../errors/index.js';
 import { conjuncts, referencedColumns, shiftColumns, type Expr } from '../plan/expr.js';
 import type { JoinNode, LogicalPlan } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
-import type { Batch } from '../execution/batch/batch.js';
-import type { ExecNode, TaskContext } from '../execution/operators/exec-node.js';
+import type { ExecNode } from '../execution/operators/exec-node.js';
 import { ExchangeExec } from '../execution/operators/exchange-exec.js';
 import { FilterExec } from '../execution/operators/filter-exec.js';
 import { HashAggregateExec } from '../execution/operators/hash-aggregate-exec.js';
 import { JoinExec, type JoinKeys } from '../execution/operators/join-exec.js';
 import { LimitExec } from '../execution/operators/limit-exec.js';
 import { ProjectExec } from '../execution/operators/project-exec.js';
-import { ScanExec } from '../execution/operators/scan-exec.js';
 import { SortExec } from '../execution/operators/sort-exec.js';
 import { ValuesExec } from '../execution/operators/values-exec.js';
 import { SingleRowExec } from '../execution/operators/single-row-exec.js';
+import { WindowExec } from '../execution/operators/window-exec.js';
+import { DistinctOnExec } from '../execution/operators/distinct-on-exec.js';
+import { TableFunctionExec } from '../execution/operators/table-function-exec.js';
 import { SetOpExec } from '../execution/operators/set-op-exec.js';
 import { RecursiveUnionExec, WorkTable, WorkTableExec } from '../execution/operators/recursive-union-exec.js';
 import { scalarById } from '../functions/registry.js';
 import { type PlanFragment, sourceChainScan } from './fragment.js';
-
-/** Splits asked of a connector per scan. */
-const SPLITS_PER_SCAN = 8;
+import { runSourceTasks } from './source-tasks.js';
 
 /** Wraps each operator as it is built (EXPLAIN ANALYZE counts rows and time this way). */
 export type OperatorDecorator = (node: ExecNode, plan: LogicalPlan) => ExecNode;
@@ -36,18 +33,19 @@ export class PhysicalPlanner {
   readonly fragments: PlanFragment[] = [];
   private readonly workTables = new Map<number, WorkTable>();
 
-  constructor(private readonly decorate: OperatorDecorator = (node) => node) {}
+  constructor(private readonly decorate?: OperatorDecorator) {}
 
   /** Operators for the root fragment; source fragments are registered in `fragments`. */
   plan(plan: LogicalPlan): ExecNode {
-    return this.decorate(this.build(plan), plan);
+    const node = this.build(plan);
+    return this.decorate ? this.decorate(node, plan) : node;
   }
 
   private build(plan: LogicalPlan): ExecNode {
     if (sourceChainScan(plan)) {
       const fragment: PlanFragment = { id: this.nextFragment++, root: plan, partitioning: 'source' };
       this.fragments.push(fragment);
-      return new ExchangeExec(fragment, runSourceTasks);
+      return new ExchangeExec(fragment, (f, ctx) => runSourceTasks(f, ctx, this.decorate));
     }
     switch (plan.kind) {
       case 'values':
@@ -66,6 +64,12 @@ export class PhysicalPlanner {
         const { keys, residual } = splitJoinCondition(plan);
         return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema, plan.nullAware === true);
       }
+      case 'window':
+        return new WindowExec(this.plan(plan.input), plan.calls, plan.schema);
+      case 'table_function':
+        return new TableFunctionExec(plan.fn, plan.args, plan.ordinality, plan.schema);
+      case 'distinct_on':
+        return new DistinctOnExec(this.plan(plan.input), plan.keys);
       case 'single_row':
         return new SingleRowExec(this.plan(plan.input), plan.schema);
       case 'setop':
@@ -82,36 +86,12 @@ export class PhysicalPlanner {
       }
       case 'scan':
         throw new Error('unreachable: scans are source fragments');
-      default:
-        throw featureNotSupported(`${plan.kind} plans`);
     }
   }
 }
 
-/** Operators for one task of a source fragment, reading `split`. */
-function taskOperators(plan: LogicalPlan, split: Split): ExecNode {
-  switch (plan.kind) {
-    case 'scan':
-      return new ScanExec(plan, split);
-    case 'filter':
-      return new FilterExec(taskOperators(plan.input, split), plan.predicate);
-    case 'project':
-      return new ProjectExec(taskOperators(plan.input, split), plan.exprs, plan.schema);
-    default:
-      throw new Error(`unreachable: ${plan.kind} in a source fragment`);
-  }
-}
-
-async function runSourceTasks(fragment: PlanFragment, ctx: TaskContext): Promise<(() => AsyncIterable<Batch>)[]> {
-  const scan = sourceChainScan(fragment.root)!;
-  const connector = ctx.catalogs.connector(scan.catalog);
-  const table = { schema: scan.schemaName, name: scan.tableName, columns: scan.tableColumns, handle: scan.tableHandle };
-  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN });
-  return splits.map((split) => () => taskOperators(fragment.root, split).execute(ctx));
-}
-
 /** Equality conjuncts between the two sides become hash keys; the rest is the residual. */
-function splitJoinCondition(join: JoinNode): { keys: JoinKeys; residual: Expr | null } {
+export function splitJoinCondition(join: JoinNode): { keys: JoinKeys; residual: Expr | null } {
   const nLeft = join.left.schema.length;
   const left: Expr[] = [];
   const right: Expr[] = [];

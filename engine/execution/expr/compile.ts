@@ -7,7 +7,8 @@
 import type { EvalContext } from '../../functions/registry.js';
 import { scalarById } from '../../functions/registry.js';
 import { mapRows } from '../../functions/kernels.js';
-import type { Expr } from '../../plan/expr.js';
+import type { Expr, QuantifiedExpr } from '../../plan/expr.js';
+import { comparatorFor } from '../../functions/compare.js';
 import { castDatum } from '../../types/cast.js';
 import { parseText } from '../../types/text-codec.js';
 import { T } from '../../types/pg-type.js';
@@ -65,7 +66,45 @@ export function compileExpr(e: Expr, ctx: EvalContext): CompiledExpr {
       return compileCase(e.whens.map((w) => [compileExpr(w.when, ctx), compileExpr(w.then, ctx)] as const), e.otherwise ? compileExpr(e.otherwise, ctx) : null, e.type);
     case 'coalesce':
       return compileCoalesce(e.args.map((a) => compileExpr(a, ctx)), e.type);
+    case 'array': {
+      const elements = e.elements.map((a) => compileExpr(a, ctx));
+      return (b) => mapRows(e.type, elements.map((f) => f(b)), b.length, false, (values) => [...values]);
+    }
+    case 'subscript': {
+      const arg = compileExpr(e.arg, ctx);
+      const index = compileExpr(e.index, ctx);
+      return (b) => mapRows(e.type, [arg(b), index(b)], b.length, true, ([arr, i]) => (arr as unknown[])[(i as number) - 1] ?? null);
+    }
+    case 'quantified':
+      return compileQuantified(e, compileExpr(e.arg, ctx), compileExpr(e.array, ctx));
   }
+}
+
+const comparisonTests = {
+  '=': (c: number) => c === 0,
+  '<>': (c: number) => c !== 0,
+  '<': (c: number) => c < 0,
+  '<=': (c: number) => c <= 0,
+  '>': (c: number) => c > 0,
+  '>=': (c: number) => c >= 0,
+};
+
+/** x op ANY/ALL (array): true/false as soon as decided, NULL when only NULL comparisons remain. */
+function compileQuantified(e: QuantifiedExpr, arg: CompiledExpr, array: CompiledExpr): CompiledExpr {
+  const cmp = comparatorFor(e.arg.type);
+  const test = comparisonTests[e.op];
+  return (b) =>
+    mapRows(T.bool, [arg(b), array(b)], b.length, true, ([x, arr]) => {
+      let sawNull = false;
+      for (const y of arr as unknown[]) {
+        if (y === null) {
+          sawNull = true;
+          continue;
+        }
+        if (test(cmp(x, y)) !== e.all) return !e.all;
+      }
+      return sawNull ? null : e.all;
+    });
 }
 
 function constant(type: Expr['type'], value: unknown): CompiledExpr {
