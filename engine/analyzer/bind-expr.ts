@@ -9,6 +9,7 @@ import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce
 import type { Scope } from './scope.js';
 import { resolveTypeName } from './type-names.js';
 import { WINDOW_BASE, bindWindowCall, resolveWindowDef, type WindowCollector } from './bind-window.js';
+import { groupingPlaceholder, type GroupingCollector } from './grouping-sets.js';
 
 /** Aggregate placeholders are column references at this offset + the aggregate's number. */
 export const AGGREGATE_BASE = 1_000_000;
@@ -40,6 +41,8 @@ export interface ExprBinderOptions {
   readonly subqueries?: SubqueryBinder | null;
   /** Where window function calls may appear (select list, ORDER BY); absent elsewhere. */
   readonly windows?: WindowCollector | null;
+  /** Where grouping(…) may appear (with aggregation); absent elsewhere. */
+  readonly grouping?: GroupingCollector | null;
 }
 
 const BOOL = T.bool;
@@ -85,6 +88,11 @@ export class ExprBinder {
         return this.subLink(body);
       case 'MinMaxExpr':
         return this.minMax(body);
+      case 'GroupingFunc': {
+        if (!this.options.grouping) throw new SqlError(SqlState.GROUPING_ERROR, `grouping operations are not allowed in ${this.options.clause}`, { position: positionOf(body) });
+        const inner = new ExprBinder(this.scope, { ...this.options, aggregates: null, grouping: null, clause: 'GROUPING' });
+        return groupingPlaceholder(this.options.grouping, (body.args as AstNode[]).map((a) => inner.bind(a)));
+      }
       case 'A_ArrayExpr':
         return this.arrayConstructor(body);
       case 'A_Indirection':

@@ -69,7 +69,12 @@ function bindTable(qb: QueryBinder, rv: AstNode): Relation {
       return { plan: cte.plan, scope: alias ? aliasScope(columns, alias) : new Scope(columns) };
     }
   }
-  const resolved = qb.ctx.tables.get(name, positionOf(rv));
+  const resolved = qb.ctx.tables.get(name, qb.ctx.defaults, positionOf(rv));
+  if ('view' in resolved) {
+    const q = qb.forView(resolved.defaults).bindQuery(resolved.ast);
+    const columns = q.columns.map((c, i) => ({ qualifier: name.name, name: resolved.view.columnNames[i] ?? c.name, type: c.type }));
+    return { plan: q.plan, scope: alias ? aliasScope(columns, alias) : new Scope(columns) };
+  }
   const table = resolved.table;
   const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
   const columns: ScopeColumn[] = table.columns.map((c, i) => ({ qualifier: name.name, name: c.name, type: c.type, tableOid: resolved.oid, columnNumber: i + 1 }));

@@ -14,6 +14,7 @@ import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '.
 import { T, type PgType } from '../types/pg-type.js';
 import { type AggregateCollector, ExprBinder, isOuterRef } from './bind-expr.js';
 import { aliasScope, bindFrom, type Relation } from './bind-from.js';
+import { bindGroupingSets, expandGroupingSets, groupingSetsPlan, hasGroupingSets, resolveGroupingCalls, type GroupingCollector } from './grouping-sets.js';
 import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
 import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
 import { tablesNamed } from '../functions/registry.js';
@@ -82,6 +83,11 @@ export class QueryBinder {
 
   cte(name: string): CteDef | undefined {
     return this.ctes.get(name);
+  }
+
+  /** The query of a view: no CTEs or correlation, names resolved as the view's were. */
+  forView(defaults: NameDefaults): QueryBinder {
+    return new QueryBinder({ ...this.ctx, defaults }, new Map(), null);
   }
 
   /** A nested query (derived table, CTE body, subquery) with the same CTEs in scope. */
@@ -245,16 +251,19 @@ export class QueryBinder {
 
     const collector: AggregateCollector = { calls: [], types: [] };
     const windows: WindowCollector = { calls: [], definitions: windowDefinitions(stmt) };
+    const grouping: GroupingCollector = { calls: [] };
     const binder = (clause: string, aggregates: AggregateCollector | null, w: WindowCollector | null = null) =>
-      new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher, windows: w });
+      new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher, windows: w, grouping: aggregates ? grouping : null });
     const targets = expandTargets(binder('SELECT', collector, windows), scope, (stmt.targetList as AstNode[] | undefined) ?? []);
     const groupBinder = binder('GROUP BY', null);
-    const groupBy = ((stmt.groupClause as AstNode[] | undefined) ?? []).map((g) => bindGroupItem(groupBinder, targets, g));
+    const groupClause = (stmt.groupClause as AstNode[] | undefined) ?? [];
+    const groupingSets = hasGroupingSets(groupClause) ? bindGroupingSets(expandGroupingSets(groupClause), (g) => bindGroupItem(groupBinder, targets, g)) : null;
+    const groupBy = groupingSets ? groupingSets.keys : groupClause.map((g) => bindGroupItem(groupBinder, targets, g));
     const having = stmt.havingClause ? binder('HAVING', collector).bindCondition(stmt.havingClause as AstNode) : null;
     const order = bindOrderItems(binder('ORDER BY', collector, windows), targets, (stmt.sortClause as AstNode[] | undefined) ?? []);
     const distinctOnAst = ((stmt.distinctClause as AstNode[] | undefined) ?? []).filter((d) => Object.keys(d).length > 0);
     const distinctOn = bindOrderItems(binder('DISTINCT ON', collector, windows), targets, distinctOnAst.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } })));
-    const aggregating = groupBy.length > 0 || collector.calls.length > 0 || having !== null;
+    const aggregating = groupBy.length > 0 || collector.calls.length > 0 || having !== null || groupingSets !== null;
 
     const correlator = this.correlation ? new Correlator(this.correlation, correlated, scope, attacher, aggregating) : null;
     const grouped = aggregating && groupBy.length === 0;
@@ -267,8 +276,11 @@ export class QueryBinder {
         ...keys.map((k, i) => ({ name: `_group${i}`, type: k.type })),
         ...collector.types.map((t, i) => ({ name: `_agg${i}`, type: t })),
       ];
-      plan = { kind: 'aggregate', input: plan, groupBy: keys, aggregates: collector.calls, schema: aggFields };
-      const rewrite = (e: Expr) => toAggregateOutput(e, keys, scope);
+      plan = groupingSets
+        ? groupingSetsPlan(plan, keys, groupingSets.sets, collector.calls, collector.types)
+        : { kind: 'aggregate', input: plan, groupBy: keys, aggregates: collector.calls, schema: aggFields };
+      const maskColumn = groupingSets ? keys.length + collector.calls.length : null;
+      const rewrite = (e: Expr) => resolveGroupingCalls(toAggregateOutput(e, keys, scope), grouping, keys, maskColumn);
       for (const t of targets) t.expr = rewrite(t.expr);
       for (const o of [...order, ...distinctOn]) if (o.expr) o.expr = rewrite(o.expr);
       if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };

@@ -89,3 +89,36 @@ describe('DISTINCT ON, arrays and intervals', () => {
     expect(await rows("select date '1993-07-01' + interval '3' month, interval '90' day, interval '2' year")).toEqual([['1993-10-01 00:00:00', '90 days', '2 years']]);
   });
 });
+
+describe('grouping sets', () => {
+  beforeAll(async () => {
+    await s.query('create table g (a int, b text, c int)');
+    await s.query("insert into g values (1, 'x', 10), (1, 'y', 20), (2, 'x', 30), (null, 'y', 40)");
+  });
+
+  it('computes ROLLUP, CUBE and GROUPING SETS with grouping()', async () => {
+    expect(await rows('select a, b, sum(c), grouping(a, b), grouping(b) from g group by rollup(a, b) order by 1, 2')).toEqual([
+      ['1', 'x', '10', '0', '0'], ['1', 'y', '20', '0', '0'], ['1', null, '30', '1', '1'], ['2', 'x', '30', '0', '0'],
+      ['2', null, '30', '1', '1'], [null, 'y', '40', '0', '0'], [null, null, '40', '1', '1'], [null, null, '100', '3', '1'],
+    ]);
+    expect(await rows('select a, b, count(*) from g group by cube(a, b) order by 1, 2')).toEqual([
+      ['1', 'x', '1'], ['1', 'y', '1'], ['1', null, '2'], ['2', 'x', '1'], ['2', null, '1'], [null, 'x', '2'], [null, 'y', '1'],
+      [null, 'y', '2'], [null, null, '1'], [null, null, '4'],
+    ]);
+    expect(await rows('select a, count(*) from g group by grouping sets ((a), ()) having count(*) > 1 order by 1')).toEqual([['1', '2'], [null, '4']]);
+  });
+});
+
+describe('views', () => {
+  it('creates, expands, replaces and drops views', async () => {
+    expect((await s.query('create view v1 (k, total) as select a, sum(c) from t1 group by a')).tag).toBe('CREATE VIEW');
+    expect(await rows('select k, total from v1 where total > 150 order by k')).toEqual([['2', '200'], ['4', '400']]);
+    await s.query('create view v2 as select k from v1 where k < 3');
+    expect(await rows('select count(*) from v2 join t2 on v2.k = t2.a')).toEqual([['2']]);
+    await fails('create view v1 as select 1', '42P07');
+    await s.query('create or replace view v1 as select 1 as k');
+    expect(await rows('select * from v2')).toEqual([['1']]);
+    expect((await s.query('drop view v2')).tag).toBe('DROP VIEW');
+    await fails('select * from v2', '42P01');
+  });
+});

@@ -2,7 +2,7 @@
  * Catalogs by name, and resolution of table names against a session's defaults.
  * PostgreSQL's database.schema.table maps onto catalog.schema.table (docs/catalogs.md).
  */
-import type { Connector, ConnectorSession, TableMetadata } from '../../connectors/spi/index.js';
+import { isViewConnector, type Connector, type ConnectorSession, type TableMetadata, type ViewDefinition } from '../../connectors/spi/index.js';
 import { SqlError, SqlState } from '../errors/index.js';
 
 export interface ResolvedTable {
@@ -11,6 +11,11 @@ export interface ResolvedTable {
   readonly table: TableMetadata;
   /** Stable within this process; used as pg_class OID in RowDescription. */
   readonly oid: number;
+}
+
+export interface ResolvedView {
+  readonly catalog: string;
+  readonly view: ViewDefinition;
 }
 
 export interface NameDefaults {
@@ -50,21 +55,38 @@ export class CatalogManager {
     return oid;
   }
 
-  /** Resolves [catalog.][schema.]table; throws 42P01 when it does not exist. */
+  /** Resolves [catalog.][schema.]table (tables only); throws 42P01 when it does not exist. */
   async resolveTable(session: ConnectorSession, parts: { catalog?: string; schema?: string; name: string }, defaults: NameDefaults, position?: number): Promise<ResolvedTable> {
+    const found = await this.resolveRelation(session, parts, defaults, position, false);
+    return found as ResolvedTable;
+  }
+
+  /**
+   * Resolves [catalog.][schema.]name to a table or a view, trying the search_path schemas in
+   * order (a table before a view of the same schema); throws 42P01 when neither exists.
+   */
+  async resolveRelation(
+    session: ConnectorSession,
+    parts: { catalog?: string; schema?: string; name: string },
+    defaults: NameDefaults,
+    position?: number,
+    views = true,
+  ): Promise<ResolvedTable | ResolvedView> {
     const catalogName = parts.catalog ?? defaults.catalog;
     const connector = this.catalogs.get(catalogName);
     const shown = [parts.catalog, parts.schema, parts.name].filter((p) => p !== undefined).join('.');
     if (!connector) {
-      if (parts.catalog !== undefined) {
-        throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position, hint: `There is no catalog named "${catalogName}".` });
-      }
-      throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position });
+      const hint = parts.catalog !== undefined ? `There is no catalog named "${catalogName}".` : undefined;
+      throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position, hint });
     }
     const schemas = parts.schema !== undefined ? [parts.schema] : defaults.searchPath;
     for (const schema of schemas) {
       const table = await connector.getTable(session, schema, parts.name);
       if (table) return { catalog: catalogName, connector, table, oid: this.oidFor(`${catalogName}.${schema}.${parts.name}`) };
+      if (views && isViewConnector(connector)) {
+        const view = await connector.getView(session, schema, parts.name);
+        if (view) return { catalog: catalogName, view };
+      }
     }
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position });
   }
