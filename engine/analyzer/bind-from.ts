@@ -8,6 +8,7 @@ import { T } from '../types/pg-type.js';
 import { ExprBinder } from './bind-expr.js';
 import type { QueryBinder } from './bind-select.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { joinCorrelated } from './subqueries.js';
 import { tableNameOf } from './table-cache.js';
 
 export interface Relation {
@@ -20,7 +21,10 @@ const fieldsOf = (scope: Scope): Field[] => scope.columns.map((c) => ({ name: c.
 export function bindFrom(qb: QueryBinder, items: AstNode[]): Relation {
   if (items.length === 0) return { plan: { kind: 'values', rows: [[]], schema: [] }, scope: new Scope([]) };
   let rel = bindFromItem(qb, items[0]!);
-  for (const item of items.slice(1)) rel = joinRelations(rel, bindFromItem(qb, item), 'cross', null);
+  for (const item of items.slice(1)) {
+    const lateral = lateralSubselect(item);
+    rel = lateral ? bindLateral(qb, rel, lateral, 'inner', null) : joinRelations(rel, bindFromItem(qb, item), 'cross', null);
+  }
   return rel;
 }
 
@@ -37,7 +41,6 @@ function bindFromItem(qb: QueryBinder, node: AstNode): Relation {
     case 'JoinExpr':
       return bindJoin(qb, body);
     case 'RangeSubselect': {
-      if (body.lateral) throw featureNotSupported('LATERAL');
       const q = qb.bindQuery(body.subquery as AstNode);
       const alias = body.alias as AstNode | undefined;
       if (!alias) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
@@ -95,7 +98,44 @@ function bindTable(qb: QueryBinder, rv: AstNode): Relation {
 
 const joinTypes: Record<string, JoinType> = { JOIN_INNER: 'inner', JOIN_LEFT: 'left', JOIN_RIGHT: 'right', JOIN_FULL: 'full' };
 
+const lateralSubselect = (node: AstNode): AstNode | undefined => {
+  const body = node.RangeSubselect as AstNode | undefined;
+  return body?.lateral ? body : undefined;
+};
+
+/**
+ * FROM a, LATERAL (subquery): the subquery may read a's columns. It is decorrelated like a
+ * correlated subquery and joined to `left`; an aggregating subquery yields its value over no
+ * rows (count → 0) for rows of `left` it has no group for.
+ */
+function bindLateral(qb: QueryBinder, left: Relation, body: AstNode, joinType: 'inner' | 'left', quals: AstNode | null): Relation {
+  const alias = body.alias as AstNode | undefined;
+  if (!alias) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
+  const r = qb.child({ scope: left.scope, plan: left.plan }).bindCorrelated(body.subquery as AstNode);
+  const target = { plan: left.plan };
+  const values = joinCorrelated(target, r.query.plan, joinType, r);
+  const leftColumns = left.plan.schema.map((f, i): Expr => ({ kind: 'column', index: i, type: f.type }));
+  const visible = r.query.columns.slice(0, r.visible);
+  const schema = [...left.plan.schema, ...visible.map((c) => ({ name: c.name, type: c.type }))];
+  let plan: LogicalPlan = { kind: 'project', input: target.plan, exprs: [...leftColumns, ...values], schema };
+  const scope = Scope.concat(left.scope, aliasScope(visible.map((c) => ({ qualifier: null, name: c.name, type: c.type })), alias));
+  if (quals) {
+    if (joinType !== 'inner') throw featureNotSupported('LEFT JOIN LATERAL with a join condition other than ON true');
+    const predicate = new ExprBinder(scope, { params: qb.ctx.params, aggregates: null, clause: 'JOIN/ON' }).bindCondition(quals);
+    plan = { kind: 'filter', input: plan, predicate, schema };
+  }
+  return { plan, scope };
+}
+
 function bindJoin(qb: QueryBinder, j: AstNode): Relation {
+  const lateral = lateralSubselect(j.rarg as AstNode);
+  if (lateral) {
+    const joinType = joinTypes[j.jointype as string];
+    if (joinType !== 'inner' && joinType !== 'left') throw featureNotSupported('RIGHT and FULL joins with LATERAL');
+    const quals = j.quals as AstNode | undefined;
+    const trueQuals = quals && (quals.A_Const as AstNode | undefined)?.boolval !== undefined && ((quals.A_Const as AstNode).boolval as AstNode).boolval === true;
+    return bindLateral(qb, bindFromItem(qb, j.larg as AstNode), lateral, joinType, quals && !trueQuals ? quals : null);
+  }
   const left = bindFromItem(qb, j.larg as AstNode);
   const right = bindFromItem(qb, j.rarg as AstNode);
   let joinType = joinTypes[j.jointype as string];

@@ -327,8 +327,8 @@ export class QueryBinder {
       plan,
       columns: targets.map((t) => ({ name: t.name, type: t.expr.type, tableOid: t.tableOid, columnNumber: t.columnNumber })),
     };
-    const emptyValue = grouped && targets.length === 1 ? valueOverNoRows(targets[0]!.expr, groupBy.length, collector) : null;
-    return { query, visible: targets.length, conditions: correlator?.conditions(targets.length) ?? [], grouped, emptyValue };
+    const emptyValues = grouped ? targets.map((t) => valueOverNoRows(t.expr, groupBy.length, collector)) : null;
+    return { query, visible: targets.length, conditions: correlator?.conditions(targets.length) ?? [], grouped, emptyValues };
   }
 
   private sortKeys(order: OrderItem[], exprs: Expr[], distinct: boolean): SortKey[] {

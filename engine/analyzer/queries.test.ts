@@ -122,3 +122,16 @@ describe('views', () => {
     await fails('select * from v2', '42P01');
   });
 });
+
+describe('LATERAL', () => {
+  it('decorrelates LATERAL subqueries in FROM', async () => {
+    expect(await rows('select t1.a, s.x from t1, lateral (select x from t2 where t2.a = t1.a) s order by 1, 2')).toEqual([['1', 'one'], ['1', 'uno'], ['3', 'three']]);
+    expect(await rows('select t1.a, s.n, s.m from t1, lateral (select count(*) n, max(x) m from t2 where t2.a = t1.a) s order by 1')).toEqual([
+      ['1', '2', 'uno'], ['2', '0', null], ['3', '1', 'three'], ['4', '0', null],
+    ]);
+    expect(await rows("select t1.a, s.x from t1 left join lateral (select x from t2 where t2.a = t1.a and x <> 'uno') s on true order by 1")).toEqual([
+      ['1', 'one'], ['2', null], ['3', 'three'], ['4', null],
+    ]);
+    expect(await rows('select t1.a, s.n from t1 cross join lateral (select count(*) n from t1 as y where y.b < t1.b) s order by 1')).toEqual([['1', '0'], ['2', '1'], ['3', '2'], ['4', '0']]);
+  });
+});

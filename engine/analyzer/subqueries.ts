@@ -37,8 +37,8 @@ export interface CorrelatedResult {
   readonly conditions: readonly Expr[];
   /** True when the subquery yields at most one row per correlation key (it aggregates without GROUP BY). */
   readonly grouped?: boolean;
-  /** Its value over no rows (count → 0), for rows that match no key; null for NULL. */
-  readonly emptyValue?: Expr | null;
+  /** With `grouped`: each output's value over no rows (count → 0), for enclosing rows that match no key. */
+  readonly emptyValues?: readonly Expr[] | null;
 }
 
 const BOOL = T.bool;
@@ -76,23 +76,12 @@ export class SubqueryAttacher implements SubqueryBinder {
       const grouped: LogicalPlan = { kind: 'aggregate', input: right, groupBy: keys, aggregates: [single], schema: [...right.schema.slice(1), right.schema[0]!] };
       right = { kind: 'project', input: grouped, exprs: [column(width - 1, type), ...keys.map((k, i) => column(i, k.type))], schema: right.schema };
     }
-    const empty = r.emptyValue && !(r.emptyValue.kind === 'literal' && r.emptyValue.text === null) ? r.emptyValue : null;
-    if (empty) {
-      right = { kind: 'project', input: right, exprs: [...right.schema.map((f, i) => column(i, f.type)), { kind: 'literal', text: 't', type: BOOL }], schema: [...right.schema, { name: '_matched', type: BOOL }] };
-    }
-    const leftWidth = this.plan.schema.length;
-    this.join(right, 'left', r.conditions);
-    const value = column(leftWidth, type);
-    if (!empty) return value;
-    const marker = column(leftWidth + right.schema.length - 1, BOOL);
-    return { kind: 'case', whens: [{ when: { kind: 'isnull', arg: marker, negated: false, type: BOOL }, then: empty }], otherwise: value, type };
+    return joinCorrelated(this, right, 'left', r)[0]!;
   }
 
-  private join(right: LogicalPlan, joinType: JoinType, conditions: readonly Expr[], nullAware = false): void {
-    const leftWidth = this.plan.schema.length;
-    const condition = and(conditions.map((c) => mapExpr(c, (x) => (x.kind === 'column' && x.index >= RIGHT_BASE ? { ...x, index: leftWidth + x.index - RIGHT_BASE } : x))));
-    const schema = joinType === 'semi' || joinType === 'anti' ? this.plan.schema : [...this.plan.schema, ...right.schema];
-    this.plan = { kind: 'join', joinType, left: this.plan, right, condition, ...(nullAware ? { nullAware } : {}), schema };
+  /** Adds a join to `right` on top of the relation (conditions use RIGHT_BASE for right columns). */
+  join(right: LogicalPlan, joinType: JoinType, conditions: readonly Expr[], nullAware = false): void {
+    this.plan = joinPlans(this.plan, right, joinType, conditions, nullAware);
   }
 
   /**
@@ -124,6 +113,43 @@ export class SubqueryAttacher implements SubqueryBinder {
     this.join(r.query.plan, negated ? 'anti' : 'semi', [equality, ...r.conditions], negated);
     return true;
   }
+}
+
+/** A join of `left` and `right` whose condition addresses right columns at RIGHT_BASE + position. */
+export function joinPlans(left: LogicalPlan, right: LogicalPlan, joinType: JoinType, conditions: readonly Expr[], nullAware = false): LogicalPlan {
+  const leftWidth = left.schema.length;
+  const condition = and(conditions.map((c) => mapExpr(c, (x) => (x.kind === 'column' && x.index >= RIGHT_BASE ? { ...x, index: leftWidth + x.index - RIGHT_BASE } : x))));
+  const schema = joinType === 'semi' || joinType === 'anti' ? left.schema : [...left.schema, ...right.schema];
+  return { kind: 'join', joinType, left, right, condition, ...(nullAware ? { nullAware } : {}), schema };
+}
+
+/**
+ * Joins a decorrelated subquery's result to `target.plan` and returns expressions for its
+ * visible columns. A grouped subquery (aggregates without GROUP BY) has one row per key; an
+ * enclosing row without a key gets the subquery's value over no rows (count → 0), told apart
+ * by a marker column.
+ */
+export function joinCorrelated(target: { plan: LogicalPlan }, right: LogicalPlan, joinType: 'inner' | 'left', r: CorrelatedResult): Expr[] {
+  const empties = r.grouped ? (r.emptyValues ?? []).map((e) => (e.kind === 'literal' && e.text === null ? null : e)) : [];
+  const needsMarker = empties.some((e) => e !== null);
+  let rightPlan = right;
+  if (needsMarker) {
+    rightPlan = {
+      kind: 'project',
+      input: right,
+      exprs: [...right.schema.map((f, i) => column(i, f.type)), { kind: 'literal', text: 't', type: BOOL }],
+      schema: [...right.schema, { name: '_matched', type: BOOL }],
+    };
+  }
+  const leftWidth = target.plan.schema.length;
+  target.plan = joinPlans(target.plan, rightPlan, r.grouped ? 'left' : joinType, r.conditions);
+  const marker = column(leftWidth + rightPlan.schema.length - 1, BOOL);
+  return r.query.columns.slice(0, r.visible).map((c, i) => {
+    const value = column(leftWidth + i, c.type);
+    const empty = empties[i];
+    if (!empty) return value;
+    return { kind: 'case', whens: [{ when: { kind: 'isnull', arg: marker, negated: false, type: BOOL }, then: empty }], otherwise: value, type: c.type };
+  });
 }
 
 /**
