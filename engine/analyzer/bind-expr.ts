@@ -236,7 +236,10 @@ export class ExprBinder {
     if ('fval' in body) {
       const text = (body.fval as AstNode).fval as string;
       if (/^-?\d+$/.test(text)) {
+        // As PostgreSQL's make_const: an integer that overflowed the lexer's int4 may still fit
+        // once negated (-2147483648), else int8, else numeric.
         const v = BigInt(text);
+        if (v >= -(2n ** 31n) && v < 2n ** 31n) return { kind: 'literal', text: String(v), type: T.int4 };
         if (v >= -(2n ** 63n) && v < 2n ** 63n) return { kind: 'literal', text, type: T.int8 };
       }
       return { kind: 'literal', text, type: T.numeric };

@@ -28,8 +28,8 @@ export function bindFrom(qb: QueryBinder, items: AstNode[]): Relation {
   return rel;
 }
 
-function joinRelations(left: Relation, right: Relation, joinType: JoinType, condition: Expr | null, rightScope = right.scope): Relation {
-  const scope = Scope.concat(left.scope, rightScope);
+function joinRelations(left: Relation, right: Relation, joinType: JoinType, condition: Expr | null): Relation {
+  const scope = Scope.concat(left.scope, right.scope);
   return { plan: { kind: 'join', joinType, left: left.plan, right: right.plan, condition, schema: fieldsOf(scope) }, scope };
 }
 
@@ -141,31 +141,51 @@ function bindJoin(qb: QueryBinder, j: AstNode): Relation {
   let joinType = joinTypes[j.jointype as string];
   if (!joinType) throw featureNotSupported(`join type ${String(j.jointype)}`);
   const both = Scope.concat(left.scope, right.scope);
-  let condition: Expr | null = null;
-  let rightScope = right.scope;
   const using = j.isNatural
     ? left.scope.columns.filter((c) => !c.hidden && right.scope.columns.some((r) => r.name === c.name && !r.hidden)).map((c) => c.name)
     : ((j.usingClause as AstNode[] | undefined) ?? []).map(stringValue);
   const params = qb.ctx.params;
-  if (using.length > 0) {
-    if (joinType === 'right' || joinType === 'full') throw featureNotSupported('RIGHT and FULL joins with USING or NATURAL');
-    const binder = new ExprBinder(both, { params, aggregates: null, clause: 'JOIN/USING' });
-    const parts: Expr[] = using.map((name) => {
-      const l = left.scope.resolve([name]);
-      const r = right.scope.resolve([name]);
-      return binder.operator('=', [
-        { kind: 'column', index: l, type: left.scope.columns[l]!.type },
-        { kind: 'column', index: left.scope.columns.length + r, type: right.scope.columns[r]!.type },
-      ]);
-    });
-    condition = parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool };
-    rightScope = new Scope(right.scope.columns.map((c) => (using.includes(c.name) ? { ...c, hidden: true } : c)));
-  } else if (j.quals) {
-    condition = new ExprBinder(both, { params, aggregates: null, clause: 'JOIN/ON' }).bindCondition(j.quals as AstNode);
-  } else if (joinType === 'inner') {
-    joinType = 'cross';
+  let rel: Relation;
+  if (using.length > 0) rel = joinUsing(left, right, joinType, using, params);
+  else {
+    let condition: Expr | null = null;
+    if (j.quals) condition = new ExprBinder(both, { params, aggregates: null, clause: 'JOIN/ON' }).bindCondition(j.quals as AstNode);
+    else if (joinType === 'inner') joinType = 'cross';
+    rel = joinRelations(left, right, joinType, condition);
   }
-  const rel = joinRelations(left, right, joinType, condition, rightScope);
   const alias = j.alias as AstNode | undefined;
   return alias ? { plan: rel.plan, scope: aliasScope([...rel.scope.columns], alias) } : rel;
+}
+
+/**
+ * JOIN … USING (cols) / NATURAL JOIN: equality on each named column; the output starts with one
+ * merged column per name (the left value, the right one for RIGHT JOIN, COALESCE for FULL),
+ * followed by the other columns of each side. Qualified names still reach each side's column.
+ */
+function joinUsing(left: Relation, right: Relation, joinType: JoinType, using: string[], params: QueryBinder['ctx']['params']): Relation {
+  const nLeft = left.scope.columns.length;
+  const binder = new ExprBinder(Scope.concat(left.scope, right.scope), { params, aggregates: null, clause: 'JOIN/USING' });
+  const pairs = using.map((name) => {
+    const l = left.scope.resolve([name]);
+    const r = right.scope.resolve([name]);
+    const le: Expr = { kind: 'column', index: l, type: left.scope.columns[l]!.type };
+    const re: Expr = { kind: 'column', index: nLeft + r, type: right.scope.columns[r]!.type };
+    const eq = binder.operator('=', [le, re]) as Expr & { args: Expr[] };
+    return { name, l, r, eq, le: eq.args[0]!, re: eq.args[1]! };
+  });
+  const condition: Expr = pairs.length === 1 ? pairs[0]!.eq : { kind: 'and', args: pairs.map((p) => p.eq), type: T.bool };
+  const joined = joinRelations(left, right, joinType, condition);
+  const merged = pairs.map((p): Expr => {
+    if (joinType === 'right') return p.re;
+    if (joinType === 'full') return { kind: 'coalesce', args: [p.le, p.re], type: p.le.type };
+    return p.le;
+  });
+  const sides = joined.plan.schema.map((f, i): Expr => ({ kind: 'column', index: i, type: f.type }));
+  const mergedColumns: ScopeColumn[] = pairs.map((p, i) => ({ qualifier: null, name: p.name, type: merged[i]!.type }));
+  const hide = (c: ScopeColumn, i: number, isLeft: boolean) => ({ ...c, hidden: c.hidden || pairs.some((p) => (isLeft ? p.l : p.r) === i) });
+  const columns = [...mergedColumns, ...left.scope.columns.map((c, i) => hide(c, i, true)), ...right.scope.columns.map((c, i) => hide(c, i, false))];
+  return {
+    plan: { kind: 'project', input: joined.plan, exprs: [...merged, ...sides], schema: fieldsOf(new Scope(columns)) },
+    scope: new Scope(columns),
+  };
 }

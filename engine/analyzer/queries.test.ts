@@ -135,3 +135,19 @@ describe('LATERAL', () => {
     expect(await rows('select t1.a, s.n from t1 cross join lateral (select count(*) n from t1 as y where y.b < t1.b) s order by 1')).toEqual([['1', '0'], ['2', '1'], ['3', '2'], ['4', '0']]);
   });
 });
+
+describe('JOIN USING', () => {
+  beforeAll(async () => {
+    await s.query('create table u1 (a int, b int); insert into u1 values (1, 10), (2, 20)');
+    await s.query("create table u2 (b int, c text); insert into u2 values (10, 'x'), (30, 'z')");
+  });
+
+  it('merges USING columns first, as PostgreSQL does, for every join type', async () => {
+    const inner = await s.query('select * from u1 join u2 using (b)');
+    expect(inner.columns).toEqual(['b', 'a', 'c']);
+    expect(inner.rows).toEqual([['10', '1', 'x']]);
+    expect(await rows('select * from u1 full join u2 using (b) order by b')).toEqual([['10', '1', 'x'], ['20', '2', null], ['30', null, 'z']]);
+    expect(await rows('select * from u1 right join u2 using (b) order by b')).toEqual([['10', '1', 'x'], ['30', null, 'z']]);
+    expect(await rows('select u2.b, b, u1.* from u1 natural left join u2 order by a')).toEqual([['10', '10', '1', '10'], [null, '20', '2', '20']]);
+  });
+});
