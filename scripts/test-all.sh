@@ -6,7 +6,8 @@
 #
 #   scripts/test-all.sh [SUITE...]       run only these suites (names below)
 #
-# Suites: lint unit clients/node clients/psql clients/python clients/jdbc differential
+# Suites: lint unit clients/node clients/psql clients/python clients/jdbc slt slt/postgres differential
+# Run only when named: differential/sf1 (TPC-H at SF 1: ~7 min on 2 busy cores -- load ~2.5 min, queries ~4 min)
 #
 #   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
 #   LAKEGATE_PORT=7432         the gateway (scripts/services/gateway.sh)
@@ -14,6 +15,7 @@
 #                              instead of the gateway (the gateway is not started
 #                              and differential is not run) -- for developing suites
 #   SUITE_TIMEOUT=900          seconds after which one suite is killed
+#   SLT_CORPUS=../shared/slt   the sqllogictest corpus (select1-3.test) beside the checkout
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,12 +35,16 @@ LOGS="$ROOT/.tmp/test-logs"
 VENV="$ROOT/.tmp/venv"
 mkdir -p "$LOGS"
 
-ALL_SUITES=(lint unit clients/node clients/psql clients/python clients/jdbc differential)
+ALL_SUITES=(lint unit clients/node clients/psql clients/python clients/jdbc slt slt/postgres differential)
+EXTRA_SUITES=(differential/sf1)   # known, but run only when named
 if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 for s in "${SUITES[@]}"; do
-  case " ${ALL_SUITES[*]} " in *" $s "*) ;; *) echo "unknown suite: $s (one of: ${ALL_SUITES[*]})" >&2; exit 2 ;; esac
+  case " ${ALL_SUITES[*]} ${EXTRA_SUITES[*]} " in *" $s "*) ;; *) echo "unknown suite: $s (one of: ${ALL_SUITES[*]} ${EXTRA_SUITES[*]})" >&2; exit 2 ;; esac
 done
+SLT_CORPUS="${SLT_CORPUS:-$ROOT/../shared/slt}"
+# the sqllogictest files every slt suite runs: SQLite's corpus and the project's own
+slt_files() { echo "$SLT_CORPUS/select1.test" "$SLT_CORPUS/select2.test" "$SLT_CORPUS/select3.test" conformance/slt/files; }
 
 T0=$SECONDS
 names=() results=() times=() notes=()
@@ -85,7 +91,9 @@ for s in "${SUITES[@]}"; do
   case "$s" in
     unit) need_pg=1 ;;
     clients/*) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
-    differential) need_pg=1; need_gw=1 ;;
+    differential|differential/sf1) need_pg=1; need_gw=1 ;;
+    slt) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
+    slt/postgres) need_pg=1 ;;
   esac
   [ "$s" = clients/python ] && need_py=1
   [ "$s" = clients/jdbc ] && need_java=1
@@ -123,8 +131,12 @@ jdbc_suite() {
   cat conformance/clients/jdbc/target/surefire-reports/*.txt 2>/dev/null | grep -E '^Tests run:' || true
   return $rc
 }
+slt_postgres_suite() { # the runner's own unit tests, then every slt file on the real PostgreSQL
+  npx vitest run --config conformance/vitest.config.ts || return 1
+  bash conformance/slt/run.sh --target postgres "$@"
+}
 export VENV
-export -f setup_node setup_python setup_java jdbc_suite
+export -f setup_node setup_python setup_java jdbc_suite slt_postgres_suite
 
 pg_ok=1 gw_ok=1 py_ok=1 java_ok=1
 run_step setup/node setup_node || { echo "node dependencies missing; nothing can run"; exit 1; }
@@ -159,10 +171,18 @@ for s in "${SUITES[@]}"; do
     clients/jdbc)
       if [ $java_ok -eq 0 ]; then not_run "$s" "java/maven failed to install"
       elif client_ready "$s"; then run_step "$s" jdbc_suite; fi ;;
-    differential)
-      if [ "$LAKEGATE_TARGET" = postgres ]; then echo "<== differential: not run (LAKEGATE_TARGET=postgres has no gateway to compare)"
+    slt)
+      if [ "$LAKEGATE_TARGET" = postgres ]; then
+        if client_ready "$s"; then run_step "$s" bash conformance/slt/run.sh --target postgres $(slt_files); fi
+      elif client_ready "$s"; then run_step "$s" bash conformance/slt/run.sh --target gateway $(slt_files); fi ;;
+    slt/postgres)
+      if [ $pg_ok -eq 1 ]; then run_step "$s" slt_postgres_suite $(slt_files)
+      else not_run "$s" "PostgreSQL did not start"; fi ;;
+    differential|differential/sf1)
+      scale=tiny; [ "$s" = differential/sf1 ] && scale=sf1
+      if [ "$LAKEGATE_TARGET" = postgres ]; then echo "<== $s: not run (LAKEGATE_TARGET=postgres has no gateway to compare)"
       elif [ $pg_ok -eq 0 ]; then not_run "$s" "PostgreSQL did not start"
-      elif [ $gw_ok -eq 1 ]; then run_step "$s" bash conformance/differential/run.sh
+      elif [ $gw_ok -eq 1 ]; then run_step "$s" bash conformance/differential/run.sh --scale "$scale"
       else not_run "$s" "the gateway did not start"; fi ;;
   esac
 done

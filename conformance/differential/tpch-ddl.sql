@@ -1,10 +1,8 @@
 -- TPC-H tables for the PostgreSQL oracle, column types as the TPC-H spec
 -- (identifiers int4, order keys int8, money numeric(15,2), fixed text char(n),
--- variable text varchar(n), dates date).  Schema tpch_tiny mirrors the
--- gateway's tpch.tiny; queries are rewritten tpch.tiny.X -> tpch_tiny.X.
-drop schema if exists tpch_tiny cascade;
-create schema tpch_tiny;
-set search_path = tpch_tiny;
+-- variable text varchar(n), dates date), as the gateway's tpch connector serves them.
+-- The loader (load.ts) runs this in a fresh schema named after the gateway's
+-- (tiny, sf1), with search_path set to it.
 
 create table region (
   r_regionkey int4 not null,

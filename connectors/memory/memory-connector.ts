@@ -1,7 +1,7 @@
 /** Tables held in memory as lists of batches; one split per group of batches. */
 import type {
   ColumnDefinition, Connector, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
-  TableMetadata, TableStatistics, WritableConnector,
+  StatisticsStore, TableMetadata, TableStatistics, ViewConnector, ViewDefinition, WritableConnector,
 } from '../spi/index.js';
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
@@ -27,9 +27,12 @@ interface SplitInfo {
 const notNullViolation = (column: string, table: string) =>
   new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table}" violates not-null constraint`);
 
-export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider {
+export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore {
   private readonly schemas = new Map<string, Map<string, MemoryTable>>([['public', new Map()]]);
+  /** Column statistics from the last ANALYZE, until the next insert. */
+  private readonly analyzed = new WeakMap<MemoryTable, TableStatistics['columns']>();
   private nextId = 1;
+  private readonly views = new Map<string, Map<string, ViewDefinition>>();
 
   constructor(readonly name: string) {}
 
@@ -50,7 +53,12 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
 
   async getStatistics(_s: ConnectorSession, table: TableMetadata): Promise<TableStatistics> {
     const t = this.lookup(table);
-    return { rowCount: t.batches.reduce((n, b) => n + b.length, 0) };
+    const columns = this.analyzed.get(t);
+    return { rowCount: t.batches.reduce((n, b) => n + b.length, 0), ...(columns ? { columns } : {}) };
+  }
+
+  async storeStatistics(_s: ConnectorSession, table: TableMetadata, statistics: TableStatistics): Promise<void> {
+    if (statistics.columns) this.analyzed.set(this.lookup(table), statistics.columns);
   }
 
   async getSplits(_s: ConnectorSession, table: TableMetadata, request: SplitRequest): Promise<Split[]> {
@@ -72,6 +80,27 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
     }
   }
 
+  async getView(_s: ConnectorSession, schema: string, name: string): Promise<ViewDefinition | undefined> {
+    return this.views.get(schema)?.get(name);
+  }
+
+  async listViews(_s: ConnectorSession, schema: string): Promise<string[]> {
+    return [...(this.views.get(schema)?.keys() ?? [])];
+  }
+
+  async createView(_s: ConnectorSession, view: ViewDefinition, orReplace: boolean): Promise<void> {
+    if (!this.schemas.has(view.schema)) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${view.schema}" does not exist`);
+    if (this.schemas.get(view.schema)!.has(view.name)) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${view.name}" is not a view`);
+    const views = this.views.get(view.schema) ?? new Map<string, ViewDefinition>();
+    if (views.has(view.name) && !orReplace) throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${view.name}" already exists`);
+    views.set(view.name, view);
+    this.views.set(view.schema, views);
+  }
+
+  async dropView(_s: ConnectorSession, schema: string, name: string, ifExists: boolean): Promise<void> {
+    if (!this.views.get(schema)?.delete(name) && !ifExists) throw new SqlError(SqlState.UNDEFINED_TABLE, `view "${name}" does not exist`);
+  }
+
   async createSchema(_s: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void> {
     if (this.schemas.has(schema)) {
       if (ifNotExists) return;
@@ -86,18 +115,19 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
       if (options.ifExists) return;
       throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
     }
-    if (tables.size > 0 && !options.cascade) {
+    if ((tables.size > 0 || (this.views.get(schema)?.size ?? 0) > 0) && !options.cascade) {
       throw new SqlError(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, `cannot drop schema ${schema} because other objects depend on it`, {
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       });
     }
     this.schemas.delete(schema);
+    this.views.delete(schema);
   }
 
   async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
     const tables = this.schemas.get(schema);
     if (!tables) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
-    if (tables.has(table)) {
+    if (tables.has(table) || this.views.get(schema)?.has(table)) {
       if (ifNotExists) return;
       throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${table}" already exists`);
     }
@@ -129,6 +159,7 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
     }
     // Rows become visible only once the whole statement has succeeded.
     t.batches.push(...staged.filter((b) => b.length > 0));
+    if (count > 0) this.analyzed.delete(t);
     return count;
   }
 

@@ -27,8 +27,23 @@ export interface TableMetadata {
   readonly handle: Json;
 }
 
+/** What is known about one column; every field is optional (unknown). */
+export interface ColumnStatistics {
+  /** Number of distinct non-NULL values. */
+  readonly distinctCount?: number;
+  /** Share of rows that are NULL, 0..1. */
+  readonly nullFraction?: number;
+  /** Smallest and largest non-NULL value: a number, or PostgreSQL text form (dates, strings). */
+  readonly min?: number | string;
+  readonly max?: number | string;
+  /** Total bytes of the column's values (variable-width columns). */
+  readonly dataSize?: number;
+}
+
 export interface TableStatistics {
   readonly rowCount?: number;
+  /** By column name; absent columns are unknown. */
+  readonly columns?: Readonly<Record<string, ColumnStatistics>>;
 }
 
 export interface Split {
@@ -72,6 +87,14 @@ export interface StatisticsProvider {
   getStatistics(session: ConnectorSession, table: TableMetadata): Promise<TableStatistics>;
 }
 
+/**
+ * Capability: keeps statistics the engine computed (ANALYZE) and returns them from
+ * `getStatistics` until the table's data changes.
+ */
+export interface StatisticsStore {
+  storeStatistics(session: ConnectorSession, table: TableMetadata, statistics: TableStatistics): Promise<void>;
+}
+
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: PgType;
@@ -88,11 +111,56 @@ export interface WritableConnector {
   insert(session: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number>;
 }
 
+export interface ViewDefinition {
+  readonly schema: string;
+  readonly name: string;
+  /** The view's defining statement as PostgreSQL SQL text: CREATE [OR REPLACE] VIEW … AS query. */
+  readonly sql: string;
+  /** Output column names (the query's, or those given in CREATE VIEW v (a, b)). */
+  readonly columnNames: readonly string[];
+}
+
+/** Capability: stored views (CREATE VIEW / DROP VIEW); the engine expands them when binding. */
+export interface ViewConnector {
+  getView(session: ConnectorSession, schema: string, name: string): Promise<ViewDefinition | undefined>;
+  listViews(session: ConnectorSession, schema: string): Promise<string[]>;
+  createView(session: ConnectorSession, view: ViewDefinition, orReplace: boolean): Promise<void>;
+  dropView(session: ConnectorSession, schema: string, name: string, ifExists: boolean): Promise<void>;
+}
+
+export const isViewConnector = (c: Connector): c is Connector & ViewConnector =>
+  typeof (c as Partial<ViewConnector>).getView === 'function';
+
 export const hasStatistics = (c: Connector): c is Connector & StatisticsProvider =>
   typeof (c as Partial<StatisticsProvider>).getStatistics === 'function';
 
+export const storesStatistics = (c: Connector): c is Connector & StatisticsStore =>
+  typeof (c as Partial<StatisticsStore>).storeStatistics === 'function';
+
 export const isWritable = (c: Connector): c is Connector & WritableConnector =>
   typeof (c as Partial<WritableConnector>).insert === 'function';
+
+/** How to re-create a connector in another thread or process: load `module`, call its `factoryExport`. */
+export interface ConnectorOrigin {
+  /** URL of an ES module exporting the factory. */
+  readonly module: string;
+  /** Name of the module's export that is a ConnectorFactory. */
+  readonly factoryExport: string;
+  readonly catalogName: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/**
+ * Capability: a copy of this connector, re-created from `origin` in a worker thread (or a remote
+ * worker), reads the same splits. Connectors whose data lives in this process's heap (memory)
+ * do not declare it; their scans stay in-process.
+ */
+export interface RunsInWorkers {
+  readonly origin: ConnectorOrigin;
+}
+
+export const runsInWorkers = (c: Connector): c is Connector & RunsInWorkers =>
+  typeof (c as Partial<RunsInWorkers>).origin === 'object' && (c as Partial<RunsInWorkers>).origin !== null;
 
 /** Builds a connector from catalog properties (etc/catalog/NAME.properties). */
 export interface ConnectorFactory {

@@ -5,10 +5,11 @@
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { SqlError, SqlState, internalError } from '../../engine/errors/index.js';
 import type {
-  Connector, ConnectorFactory, ConnectorSession, Json, ScanRequest, Split, SplitRequest, StatisticsProvider,
+  Connector, ConnectorFactory, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split, SplitRequest, StatisticsProvider,
   TableMetadata, TableStatistics,
 } from '../spi/index.js';
 import { LISTED_SCHEMAS, schemaScaleFactor, splitUnits } from './scale.js';
+import { tpchStatistics } from './statistics.js';
 import type { TableSpec } from './table.js';
 import { TABLES } from './tables.js';
 import { columnType, toVector } from './vectors.js';
@@ -37,8 +38,13 @@ function resolve(handle: Json): { spec: TableSpec; sf: number; handle: TpchHandl
   return { spec, sf: h!.scaleFactor, handle: h as TpchHandle };
 }
 
-export class TpchConnector implements Connector, StatisticsProvider {
-  constructor(readonly name: string = 'tpch') {}
+export class TpchConnector implements Connector, StatisticsProvider, RunsInWorkers {
+  /** Generated data needs nothing from this process: workers re-create the connector by name. */
+  readonly origin: ConnectorOrigin;
+
+  constructor(readonly name: string = 'tpch') {
+    this.origin = { module: new URL('./connector.js', import.meta.url).href, factoryExport: 'tpchConnectorFactory', catalogName: name, properties: {} };
+  }
 
   async listSchemas(_session: ConnectorSession): Promise<string[]> {
     return [...LISTED_SCHEMAS];
@@ -102,7 +108,7 @@ export class TpchConnector implements Connector, StatisticsProvider {
 
   async getStatistics(_session: ConnectorSession, table: TableMetadata): Promise<TableStatistics> {
     const { spec, sf } = resolve(table.handle);
-    return { rowCount: spec.rowCount(sf) };
+    return tpchStatistics(spec, sf);
   }
 }
 

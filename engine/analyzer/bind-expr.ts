@@ -390,7 +390,9 @@ export class ExprBinder {
     const fn = selectCandidate(name, scalarsNamed(name), args.map((a) => a.type), false);
     if (!fn) throw undefinedFunction(`${name}(${args.map((a) => (a.type.oid === T.unknown.oid ? 'unknown' : a.type.name)).join(', ')})`, position);
     const params = args.map((_, i) => fn.args[i] ?? fn.variadic!);
-    return { kind: 'call', fn: fn.id, args: args.map((a, i) => coerceTo(a, params[i]!, this.options.params)), type: fn.returns };
+    // An "any" parameter takes the argument as it is (an unknown literal as text).
+    const coerced = args.map((a, i) => (params[i]!.oid === T.unknown.oid ? (a.type.oid === T.unknown.oid ? coerceTo(a, T.text, this.options.params) : a) : coerceTo(a, params[i]!, this.options.params)));
+    return { kind: 'call', fn: fn.id, args: coerced, type: fn.returns };
   }
 
   private windowCall(name: string, body: AstNode, position?: number): Expr {
@@ -420,22 +422,46 @@ export class ExprBinder {
     }
     const inner = new ExprBinder(this.scope, { ...this.options, aggregates: null, clause: 'aggregate function calls' });
     const args = body.agg_star ? [] : ((body.args as AstNode[] | undefined) ?? []).map((a) => inner.bind(a));
-    if (body.agg_order) throw featureNotSupported('ORDER BY inside aggregate calls');
-    const candidates = aggregatesNamed(name).filter((a) => a.args.length === args.length);
-    const any = candidates.find((a) => a.args.length === 1 && a.args[0]!.oid === T.unknown.oid);
-    const fn = any ?? selectCandidate(name, candidates, args.map((a) => a.type), false);
-    if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')})`, position);
+    const orderBy = ((body.agg_order as AstNode[] | undefined) ?? []).map((o) => {
+      const sortBy = o.SortBy as AstNode;
+      const descending = sortBy.sortby_dir === 'SORTBY_DESC';
+      const nulls = sortBy.sortby_nulls as string;
+      return { expr: inner.bind(sortBy.node as AstNode), descending, nullsFirst: nulls === 'SORTBY_NULLS_FIRST' || (nulls !== 'SORTBY_NULLS_LAST' && descending) };
+    });
+    const withinGroup = body.agg_within_group === true;
     const filter = body.agg_filter ? inner.bindCondition(body.agg_filter as AstNode) : null;
-    const coerced = any ? args : args.map((a, i) => coerceTo(a, fn.args[i]!, this.options.params));
-    const returns = (name === 'min' || name === 'max') && coerced[0] ? coerced[0].type : fn.returns;
-    collector.calls.push({ fn: fn.id, args: coerced, distinct: body.agg_distinct === true, filter });
+    let call: AggregateCall;
+    let returns: PgType;
+    if (withinGroup) {
+      // Ordered-set aggregate: direct arguments, then the WITHIN GROUP keys.
+      const all = [...args, ...orderBy.map((k) => k.expr)];
+      const candidates = aggregatesNamed(name).filter((a) => a.directArgCount === args.length && a.args.length === all.length);
+      const fn = selectCandidate(name, candidates, all.map((a) => a.type), false);
+      if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')}) WITHIN GROUP (ORDER BY ${orderBy.map((k) => k.expr.type.name).join(', ')})`, position);
+      const coerced = all.map((a, i) => (fn.args[i]!.oid === T.unknown.oid ? a : coerceTo(a, fn.args[i]!, this.options.params)));
+      const keys = orderBy.map((k, i) => ({ ...k, expr: coerced[args.length + i]! }));
+      call = { fn: fn.id, args: coerced, distinct: false, filter, orderBy: keys, orderedSet: true };
+      returns = fn.returns.oid === T.unknown.oid ? keys[0]!.expr.type : fn.returns;
+    } else {
+      const candidates = aggregatesNamed(name).filter((a) => a.args.length === args.length && !a.directArgCount);
+      const any = candidates.find((a) => a.args.length === 1 && a.args[0]!.oid === T.unknown.oid);
+      const fn = any ?? selectCandidate(name, candidates, args.map((a) => a.type), false);
+      if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')})`, position);
+      const coerced = any ? args : args.map((a, i) => coerceTo(a, fn.args[i]!, this.options.params));
+      returns = (name === 'min' || name === 'max') && coerced[0] ? coerced[0].type : fn.returns;
+      call = orderBy.length
+        ? { fn: fn.id, args: [...coerced, ...orderBy.map((k) => k.expr)], distinct: body.agg_distinct === true, filter, orderBy }
+        : { fn: fn.id, args: coerced, distinct: body.agg_distinct === true, filter };
+    }
+    collector.calls.push(call);
     collector.types.push(returns);
     return { kind: 'column', index: AGGREGATE_BASE + collector.calls.length - 1, type: returns };
   }
 
   private sqlValueFunction(body: AstNode): Expr {
-    const op = String(body.op).replace(/^SVFOP_/, '').toLowerCase();
-    const fnName = { current_user: 'current_user', session_user: 'session_user', user: 'user', current_role: 'current_role', current_catalog: 'current_catalog', current_schema: 'current_schema' }[op];
+    const op = String(body.op).replace(/^SVFOP_/, '').toLowerCase().replace(/_n$/, '');
+    const names = ['current_user', 'session_user', 'user', 'current_role', 'current_catalog', 'current_schema', 'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp'];
+    const fnName = names.includes(op) ? op : undefined;
     if (!fnName) throw featureNotSupported(op.toUpperCase());
     const fn = scalarsNamed(fnName)[0]!;
     return { kind: 'call', fn: fn.id, args: [], type: fn.returns };

@@ -69,6 +69,14 @@ export class ParamTypes {
   }
 }
 
+/** The preferred type of each type category (pg_type.typispreferred). */
+const PREFERRED = new Set(['float8', 'text', 'timestamptz', 'interval', 'bool', 'oid']);
+
+const compareScores = (a: readonly number[], b: readonly number[]): number => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! > b[i]! ? 1 : -1;
+  return 0;
+};
+
 export interface Candidate {
   readonly args: readonly PgType[];
   readonly variadic?: PgType;
@@ -89,21 +97,35 @@ export function selectCandidate<C extends Candidate>(name: string, candidates: r
       if (exact) return exact;
     }
   }
+  // PostgreSQL's rules, in order: the most exact matches, then the most preferred types where a
+  // conversion is needed (float8, text, timestamptz, interval), then the cheapest conversions.
   let best: C[] = [];
-  let bestCost = Infinity;
+  let bestScore: [number, number, number] | null = null;
   for (const c of candidates) {
     const params = expandParams(c, argTypes.length);
     if (!params) continue;
+    let exact = 0;
+    let preferred = 0;
     let cost = 0;
     for (let i = 0; i < argTypes.length && cost !== Infinity; i++) {
       const p = params[i]!;
-      const k = p.oid === unknown ? 0 : implicitCost(argTypes[i]!, p);
-      cost = k === null ? Infinity : cost + k;
+      const a = argTypes[i]!;
+      if (p.oid === unknown) continue;
+      const k = implicitCost(a, p);
+      if (k === null) cost = Infinity;
+      else if (k === 0 && a.oid !== unknown) exact++;
+      else {
+        cost += k;
+        if (PREFERRED.has(p.name)) preferred++;
+      }
     }
-    if (cost < bestCost) {
-      bestCost = cost;
+    if (cost === Infinity) continue;
+    const score: [number, number, number] = [exact, preferred, -cost];
+    const cmp = bestScore === null ? 1 : compareScores(score, bestScore);
+    if (cmp > 0) {
+      bestScore = score;
       best = [c];
-    } else if (cost === bestCost && cost !== Infinity) best.push(c);
+    } else if (cmp === 0) best.push(c);
   }
   if (best.length > 1) {
     const preferred = best.filter((c) => c.args.every((a) => a.oid === T.text.oid || a.oid === T.float8.oid || a.oid === T.timestamptz.oid || a.oid === T.unknown.oid));

@@ -1,16 +1,46 @@
-/** Runs the optimizer rules in order, skipping those named in `disabled`. */
+/** Runs the optimizer rules in order, skipping those named in `disabled`, tracing each if asked. */
 import type { EvalContext } from '../functions/registry.js';
 import type { LogicalPlan } from '../plan/plan.js';
-import type { OptimizerRule } from './rule.js';
+import { Estimator } from './cost/estimator.js';
+import type { OptimizerRule, RuleTrace } from './rule.js';
 import { constantFolding } from './rules/constant-folding.js';
+import { joinDistribution } from './rules/join-distribution.js';
+import { joinReordering } from './rules/join-reordering.js';
+import { limitPushdown } from './rules/limit-pushdown.js';
+import { orFactoring } from './rules/or-factoring.js';
+import { outerJoinSimplification } from './rules/outer-join-simplification.js';
 import { predicatePushdown } from './rules/predicate-pushdown.js';
 import { projectionPruning } from './rules/projection-pruning.js';
+import { noStatistics, type StatsLookup } from './statistics/stats-lookup.js';
 
-/** The rules, in the order they run; constant folding evaluates in the session's settings. */
-export const optimizerRules = (ctx: EvalContext): readonly OptimizerRule[] => [constantFolding(ctx), predicatePushdown, projectionPruning];
+/** The rules, in the order they run. */
+export const optimizerRules: readonly OptimizerRule[] = [
+  constantFolding,
+  orFactoring,
+  outerJoinSimplification,
+  predicatePushdown,
+  limitPushdown,
+  joinReordering,
+  projectionPruning,
+  joinDistribution,
+];
 
-export function optimize(plan: LogicalPlan, ctx: EvalContext, disabled: ReadonlySet<string> = new Set()): LogicalPlan {
+export interface OptimizeOptions {
+  /** Table statistics for the plan's scans (see `collectStatistics`). */
+  readonly stats?: StatsLookup;
+  /** Rule names to skip (`lakegate.disabled_rules`). */
+  readonly disabled?: ReadonlySet<string>;
+  readonly trace?: RuleTrace;
+}
+
+export function optimize(plan: LogicalPlan, ctx: EvalContext, options: OptimizeOptions = {}): LogicalPlan {
+  const ruleContext = { eval: ctx, estimator: new Estimator(options.stats ?? noStatistics) };
   let p = plan;
-  for (const rule of optimizerRules(ctx)) if (!disabled.has(rule.name)) p = rule.rewrite(p);
+  for (const rule of optimizerRules) {
+    const disabled = options.disabled?.has(rule.name) === true;
+    const next = disabled ? p : rule.rewrite(p, ruleContext);
+    options.trace?.(rule, p, next, disabled);
+    p = next;
+  }
   return p;
 }

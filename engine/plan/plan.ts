@@ -72,6 +72,12 @@ export interface JoinNode {
   readonly condition: Expr | null;
   /** For 'anti' joins from NOT IN. */
   readonly nullAware?: boolean;
+  /**
+   * How the hash join's build (right) side reaches the probe side's tasks, chosen by the
+   * join_distribution rule from the build side's estimated size: 'broadcast' copies it to
+   * every task, 'partitioned' splits both sides by key hash.
+   */
+  readonly distribution?: 'broadcast' | 'partitioned';
   readonly schema: readonly Field[];
 }
 
@@ -81,10 +87,14 @@ export interface AggregateCall {
   readonly args: readonly Expr[];
   readonly distinct: boolean;
   readonly filter: Expr | null;
-  /** ORDER BY inside the call (array_agg(x ORDER BY y)), or WITHIN GROUP for ordered-set aggregates. */
+  /**
+   * ORDER BY inside the call (array_agg(x ORDER BY y)), or WITHIN GROUP for ordered-set
+   * aggregates. The key expressions are also the trailing entries of `args`, so the accumulator
+   * receives the argument vectors followed by the key vectors.
+   */
   readonly orderBy?: readonly SortKey[];
-  /** Ordered-set aggregates (percentile_cont(0.5) WITHIN GROUP …): the direct arguments. */
-  readonly directArgs?: readonly Expr[];
+  /** An ordered-set aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY x)): `args` are the direct arguments, then the keys. */
+  readonly orderedSet?: boolean;
 }
 
 /**
@@ -275,7 +285,6 @@ export function mapPlanExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
           args: a.args.map(f),
           filter: a.filter ? f(a.filter) : null,
           ...(a.orderBy ? { orderBy: keys(a.orderBy) } : {}),
-          ...(a.directArgs ? { directArgs: a.directArgs.map(f) } : {}),
         })),
       };
     case 'sort':

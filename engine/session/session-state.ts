@@ -10,6 +10,8 @@ export class SessionState {
   /** SET LOCAL values: in force until the transaction ends. */
   private local = new Map<string, string>();
   status: TransactionStatus = 'I';
+  /** When the open transaction block began (µs since 1970), for now() / CURRENT_TIMESTAMP. */
+  transactionStart: bigint | null = null;
 
   constructor(
     readonly user: string,
@@ -70,6 +72,7 @@ export class SessionState {
 
   begin(): void {
     this.status = 'T';
+    this.transactionStart = BigInt(Date.now()) * 1000n;
     this.atBegin = new Map(this.values);
   }
 
@@ -81,6 +84,7 @@ export class SessionState {
     this.local.clear();
     this.atBegin = null;
     this.status = 'I';
+    this.transactionStart = null;
     for (const [k, v] of before) this.reportIfChanged(k, v);
   }
 

@@ -14,10 +14,13 @@ import type { EvalContext, SessionFunctions } from '../functions/registry.js';
 import { type AstNode, unwrap } from '../parser/ast.js';
 import { parseStatements } from '../parser/parse.js';
 import { T, typeByOid, type PgType } from '../types/pg-type.js';
+import { queryResources } from '../scheduler/query-resources.js';
 import { SessionState } from './session-state.js';
 import { parseMs } from './settings.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
-import { planCreateSchema, planCreateTable, planCreateTableAs, planDrop, planInsert } from './statements/ddl.js';
+import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
+import { planExplain } from './statements/explain.js';
+import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, planDrop, planInsert } from './statements/ddl.js';
 import type { PlannedStatement } from './statements/planned-statement.js';
 import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
 import { singleStep } from './execution.js';
@@ -50,6 +53,9 @@ export class Session implements EngineSession {
   }
 
   parse(sql: string): ParsedStatement[] {
+    // SHOW STATS FOR … is Trino's syntax, outside PostgreSQL's grammar.
+    const statsQuery = showStatsQuery(sql);
+    if (statsQuery !== undefined) return [{ sql, empty: false, ast: { ShowStatsStmt: { query: parseStatements(statsQuery)[0]?.ast ?? null } } } as Statement];
     const raw = parseStatements(sql);
     const statements: Statement[] = raw.length === 0 ? [{ sql, empty: true, ast: null }] : raw.map((r) => ({ sql: r.sql, empty: false, ast: r.ast }));
     return statements;
@@ -59,7 +65,7 @@ export class Session implements EngineSession {
     const ast = (statement as Statement).ast;
     if (ast === null) return prepared(statement, emptyStatement);
     const given = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : (typeByOid(oid) ?? unknownParamType(oid))));
-    const planned = await this.plan(ast, new ParamTypes(given));
+    const planned = await this.plan(ast, new ParamTypes(given), statement.sql);
     this.checkTransactionState(planned);
     return prepared(statement, planned);
   }
@@ -127,7 +133,7 @@ export class Session implements EngineSession {
     }
   }
 
-  private async plan(ast: AstNode, params: ParamTypes): Promise<PlannedStatement> {
+  private async plan(ast: AstNode, params: ParamTypes, sql: string): Promise<PlannedStatement> {
     const [kind, body] = unwrap(ast);
     const utility: UtilityContext = { state: this.state, notice: this.options.onNotice, deallocateAll: () => this.options.onDeallocate?.(null) };
     switch (kind) {
@@ -142,10 +148,18 @@ export class Session implements EngineSession {
         return planCreateTableAs(this.queryContext(params), body);
       case 'CreateStmt':
         return planCreateTable(this.queryContext(params), body);
+      case 'ViewStmt':
+        return planCreateView(this.queryContext(params), body, sql);
       case 'CreateSchemaStmt':
         return planCreateSchema(this.queryContext(params), body);
       case 'DropStmt':
         return planDrop(this.queryContext(params), body);
+      case 'ExplainStmt':
+        return planExplain(this.queryContext(params), body);
+      case 'VacuumStmt':
+        return planAnalyze(this.queryContext(params), body, () => this.formatSettings());
+      case 'ShowStatsStmt':
+        return planShowStats(this.queryContext(params), body.query as AstNode);
       case 'VariableSetStmt':
         return planSet(utility, body);
       case 'VariableShowStmt':
@@ -172,7 +186,10 @@ export class Session implements EngineSession {
     return {
       binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params },
       evalContext: (values) => this.evalContext(values),
-      task: (evalContext, signal) => ({ eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY }),
+      task: (evalContext, signal) => ({
+        eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY,
+        ...queryResources((name) => this.state.get(name), connectorSession.queryId),
+      }),
       notice: this.options.onNotice,
       disabledRules: () => new Set((this.state.get('lakegate.disabled_rules') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     };
@@ -203,7 +220,8 @@ export class Session implements EngineSession {
       },
       setSetting: (name, value, isLocal) => state.set(name, value, isLocal),
     };
-    return { params, format: this.formatSettings(), session };
+    const statementStart = BigInt(Date.now()) * 1000n;
+    return { params, format: this.formatSettings(), session, statementStart, transactionStart: state.transactionStart ?? statementStart };
   }
 }
 

@@ -3,6 +3,8 @@
  * which of them are reported to the client (ParameterStatus), and how values are normalised.
  */
 import { SqlError, SqlState } from '../errors/index.js';
+import { availableParallelism } from 'node:os';
+import { formatBytes } from '../execution/memory/estimate.js';
 import { SERVER_VERSION } from '../functions/scalar/system.js';
 
 interface SettingDef {
@@ -85,6 +87,23 @@ export function parseMs(shown: string): number {
   return Number(m[1]) * { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
 }
 
+const MEMORY_UNITS: Record<string, number> = { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, tb: 2 ** 40 };
+
+/** Memory settings take PostgreSQL's units ('64MB', '1GB'; a bare number is kB, as for work_mem). */
+const memorySetting = (name: string) => (v: string) => {
+  const m = /^\s*(\d+)\s*([kmgt]?b)?\s*$/i.exec(v);
+  if (!m) throw invalidValue(name, v, 'Valid units for this parameter are "B", "kB", "MB", "GB", and "TB".');
+  const bytes = Number(m[1]) * MEMORY_UNITS[(m[2] ?? 'kB').toLowerCase()]!;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `${v} is outside the valid range for parameter "${name}" (1kB .. 8192TB)`);
+  return formatBytes(bytes);
+};
+
+/** Bytes of a memory setting as SHOW prints it ('64MB'). */
+export function parseBytes(shown: string): number {
+  const m = /^(\d+)(B|kB|MB|GB|TB)$/.exec(shown);
+  return m ? Number(m[1]) * MEMORY_UNITS[m[2]!.toLowerCase()]! : 0;
+}
+
 const choice = (name: string, values: string[]) => (v: string) => {
   const s = v.toLowerCase();
   if (!values.includes(s)) throw invalidValue(name, v, `Available values: ${values.join(', ')}.`);
@@ -144,6 +163,11 @@ const defs: SettingDef[] = [
   { name: 'max_connections', defaultValue: '100', readOnly: true },
   { name: 'max_index_keys', defaultValue: '32', readOnly: true },
   { name: 'enable_seqscan', defaultValue: 'on', normalize: onOff('enable_seqscan') },
+  { name: 'lakegate.query_max_memory', defaultValue: '1GB', normalize: memorySetting('lakegate.query_max_memory') },
+  { name: 'lakegate.spill_enabled', defaultValue: 'on', normalize: onOff('lakegate.spill_enabled') },
+  { name: 'lakegate.max_spill_bytes', defaultValue: '100GB', normalize: memorySetting('lakegate.max_spill_bytes') },
+  { name: 'lakegate.dynamic_filtering', defaultValue: 'on', normalize: onOff('lakegate.dynamic_filtering') },
+  { name: 'lakegate.worker_threads', defaultValue: String(Math.max(1, availableParallelism() - 1)), normalize: intSetting('lakegate.worker_threads', 0, 256) },
 ];
 
 /** Settings by lower-case name; DateStyle/TimeZone/IntervalStyle keep their canonical spelling. */

@@ -1,1 +1,1 @@
-select count(*), count(distinct l_orderkey), min(l_shipdate), max(l_shipdate) from tpch.tiny.lineitem
+select count(*), count(distinct l_orderkey), min(l_shipdate), max(l_shipdate) from lineitem

@@ -6,6 +6,9 @@ import type { ConnectorSession } from '../../../connectors/spi/index.js';
 import type { CatalogManager } from '../../catalog/catalog-manager.js';
 import type { EvalContext } from '../../functions/registry.js';
 import type { Batch, Schema } from '../batch/batch.js';
+import type { DynamicFilters } from '../dynamic-filters/dynamic-filters.js';
+import type { QueryMemory } from '../memory/memory-pool.js';
+import type { TaskExecutor } from '../../scheduler/source-tasks.js';
 
 export interface TaskContext {
   readonly eval: EvalContext;
@@ -14,6 +17,12 @@ export interface TaskContext {
   readonly connectorSession: ConnectorSession;
   /** How many splits a scan may read at once. */
   readonly scanConcurrency: number;
+  /** The query's memory limit and spill space; absent: unlimited, no spilling. */
+  readonly memory?: QueryMemory;
+  /** Key sets hash joins publish for the scans on their probe side; absent: none. */
+  readonly dynamicFilters?: DynamicFilters;
+  /** Runs source tasks (in worker threads when it can); absent: in this thread. */
+  readonly executor?: TaskExecutor;
 }
 
 export interface ExecNode {

@@ -16,8 +16,8 @@ export class GroupTable {
     this.builders = types.map((t) => new VectorBuilder(t));
   }
 
-  /** Group id per row; new groups remember their key values. */
-  assign(keys: readonly Vector[], length: number): Int32Array {
+  /** Group id per row; new groups remember their key values (or, with `create` false, get id -1). */
+  assign(keys: readonly Vector[], length: number, create = true): Int32Array {
     const out = new Int32Array(length);
     if (keys.length === 0) {
       if (this.count === 0) this.count = 1;
@@ -33,7 +33,8 @@ export class GroupTable {
         key = s;
       }
       let id = this.ids.get(key);
-      if (id === undefined) {
+      if (id === undefined && !create) id = -1;
+      else if (id === undefined) {
         id = this.count++;
         this.ids.set(key, id);
         for (let k = 0; k < keys.length; k++) this.builders[k]!.pushFrom(keys[k]!, i);

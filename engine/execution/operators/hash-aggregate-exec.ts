@@ -1,12 +1,23 @@
+/**
+ * GROUP BY with aggregates. Within its memory budget it aggregates in one hash table. Once
+ * over budget (and spilling is on) the groups it has keep collecting their rows in memory,
+ * while rows of new groups are written to spill files partitioned by a hash of the group
+ * key; each partition is then aggregated on its own (recursively, with a new hash salt).
+ * Every row of a group ends up in one place, so DISTINCT and FILTER need no special care.
+ */
 import { aggregateById, type Accumulator } from '../../functions/registry.js';
 import { hashKeyFor } from '../../functions/compare.js';
 import { internalError } from '../../errors/index.js';
 import type { AggregateCall } from '../../plan/plan.js';
 import type { Expr } from '../../plan/expr.js';
 import type { Batch, Schema } from '../batch/batch.js';
-import { BATCH_ROWS, sliceBatch } from '../batch/batch.js';
+import { BATCH_ROWS, sliceBatch, takeBatchRows } from '../batch/batch.js';
 import { takeRows, type Vector } from '../batch/vector.js';
 import { compileExpr, type CompiledExpr } from '../expr/compile.js';
+import { vectorBytes } from '../memory/estimate.js';
+import { operatorMemory } from '../memory/memory-pool.js';
+import { Partitioner } from '../spill/partition.js';
+import { PartitionedSpill } from '../spill/partitioned-spill.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 import { GroupTable } from './group-keys.js';
 
@@ -20,6 +31,11 @@ interface AggregateState {
   readonly keyOf: ((v: unknown) => unknown) | null;
 }
 
+/** Estimated bytes per group besides its key values: map entry, key slots, one state per aggregate. */
+const GROUP_OVERHEAD = 96;
+const STATE_BYTES = 48;
+const SEEN_ENTRY_BYTES = 64;
+
 /** GROUP BY with aggregates; without keys, one row even for empty input. */
 export class HashAggregateExec implements ExecNode {
   readonly name = 'HashAggregate';
@@ -27,29 +43,89 @@ export class HashAggregateExec implements ExecNode {
   children() {
     return [this.input];
   }
-  async *execute(ctx: TaskContext): AsyncIterable<Batch> {
-    const keyExprs = this.groupBy.map((e) => compileExpr(e, ctx.eval));
-    const groups = new GroupTable(this.groupBy.map((e) => e.type));
-    const states: AggregateState[] = this.aggregates.map((call) => {
-      const fn = aggregateById(call.fn);
-      if (!fn) throw internalError(`unknown aggregate ${call.fn}`);
-      return {
-        call,
-        args: call.args.map((a) => compileExpr(a, ctx.eval)),
-        filter: call.filter ? compileExpr(call.filter, ctx.eval) : null,
-        accumulator: fn.create(call.args.map((a) => a.type)),
-        seen: call.distinct ? new Set<string>() : null,
-        keyOf: call.distinct && call.args[0] ? hashKeyFor(call.args[0].type) : null,
-      };
-    });
-    for await (const batch of this.input.execute(ctx)) {
-      await checkpoint(ctx);
-      const ids = groups.assign(keyExprs.map((k) => k(batch)), batch.length);
-      for (const s of states) {
-        s.accumulator.resize(groups.count);
-        this.accumulate(s, batch, ids);
+  execute(ctx: TaskContext): AsyncIterable<Batch> {
+    return this.aggregate(ctx, this.input.execute(ctx), 0);
+  }
+
+  private async *aggregate(ctx: TaskContext, input: AsyncIterable<Batch>, level: number): AsyncIterable<Batch> {
+    const memory = operatorMemory(ctx.memory);
+    let spill: PartitionedSpill | null = null;
+    try {
+      const keyExprs = this.groupBy.map((e) => compileExpr(e, ctx.eval));
+      const groups = new GroupTable(this.groupBy.map((e) => e.type));
+      const states = this.aggregates.map((call) => this.state(call, ctx));
+      const partitioner = new Partitioner(this.groupBy.map((e) => e.type), level);
+      for await (const batch of input) {
+        await checkpoint(ctx);
+        const keys = keyExprs.map((k) => k(batch));
+        if (spill === null) {
+          const before = groups.count;
+          const seenBefore = seenSize(states);
+          this.add(states, groups, batch, groups.assign(keys, batch.length));
+          if (!memory.tryGrow(this.growth(keys, batch.length, groups.count - before, seenSize(states) - seenBefore))) {
+            if (!memory.canSpill || this.groupBy.length === 0) throw memory.query.exceeded();
+            spill = new PartitionedSpill(memory.spill, this.input.schema, partitioner.fanout);
+          }
+          continue;
+        }
+        const ids = groups.assign(keys, batch.length, false);
+        const known: number[] = [];
+        const unknown: number[] = [];
+        for (let i = 0; i < batch.length; i++) (ids[i]! >= 0 ? known : unknown).push(i);
+        if (known.length > 0) this.add(states, groups, takeBatchRows(batch, known), Int32Array.from(known, (i) => ids[i]!));
+        if (unknown.length > 0) {
+          await spill.write(takeBatchRows(batch, unknown), partitioner.partitions(keys.map((k) => takeRows(k, unknown)), unknown.length));
+        }
       }
+      let left = groups.count;
+      for (const b of this.emit(groups, states)) {
+        yield b;
+        memory.handOver(b.length, left);
+        left -= b.length;
+      }
+      memory.close();
+      if (spill === null) return;
+      for (const file of spill.files) {
+        if (file === null) continue;
+        yield* this.aggregate(ctx, file.read(), level + 1);
+        await file.delete();
+      }
+    } finally {
+      memory.close();
+      await spill?.deleteAll();
     }
+  }
+
+  private state(call: AggregateCall, ctx: TaskContext): AggregateState {
+    const fn = aggregateById(call.fn);
+    if (!fn) throw internalError(`unknown aggregate ${call.fn}`);
+    return {
+      call,
+      args: call.args.map((a) => compileExpr(a, ctx.eval)),
+      filter: call.filter ? compileExpr(call.filter, ctx.eval) : null,
+      accumulator: fn.create(call.args.map((a) => a.type)),
+      seen: call.distinct ? new Set<string>() : null,
+      keyOf: call.distinct && call.args[0] ? hashKeyFor(call.args[0].type) : null,
+    };
+  }
+
+  private add(states: AggregateState[], groups: GroupTable, batch: Batch, ids: Int32Array): void {
+    for (const s of states) {
+      s.accumulator.resize(groups.count);
+      this.accumulate(s, batch, ids);
+    }
+  }
+
+  /** Bytes `newGroups` groups (keys averaged over the batch) and `newSeen` DISTINCT entries add. */
+  private growth(keys: readonly Vector[], rows: number, newGroups: number, newSeen: number): number {
+    if (newGroups === 0 && newSeen === 0) return 0;
+    let keyBytes = 0;
+    for (const k of keys) keyBytes += vectorBytes(k);
+    const perGroup = GROUP_OVERHEAD + STATE_BYTES * this.aggregates.length + (rows > 0 ? keyBytes / rows : 0);
+    return Math.ceil(newGroups * perGroup + newSeen * SEEN_ENTRY_BYTES);
+  }
+
+  private *emit(groups: GroupTable, states: AggregateState[]): Iterable<Batch> {
     if (this.groupBy.length === 0 && groups.count === 0) groups.count = 1;
     const count = groups.count;
     if (count === 0) return;
@@ -90,3 +166,5 @@ export class HashAggregateExec implements ExecNode {
     return keep;
   }
 }
+
+const seenSize = (states: readonly AggregateState[]): number => states.reduce((n, s) => n + (s.seen?.size ?? 0), 0);

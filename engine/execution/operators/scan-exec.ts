@@ -1,12 +1,14 @@
+/** Reads one split of a table through its connector, dropping rows dynamic filters rule out. */
 import type { Split } from '../../../connectors/spi/index.js';
 import type { Batch, Schema } from '../batch/batch.js';
 import type { ScanNode } from '../../plan/plan.js';
+import { applyScanFilters, type ScanFilter } from '../dynamic-filters/dynamic-filters.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
-/** Reads one split of a table through its connector. */
 export class ScanExec implements ExecNode {
   readonly name = 'TableScan';
-  constructor(readonly scan: ScanNode, readonly split: Split) {}
+  /** `fragmentId` names the fragment in the dynamic-filter statistics. */
+  constructor(readonly scan: ScanNode, readonly split: Split, readonly filters: readonly ScanFilter[] = [], readonly fragmentId = 0) {}
   get schema(): Schema {
     return this.scan.schema;
   }
@@ -16,8 +18,10 @@ export class ScanExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const connector = ctx.catalogs.connector(this.scan.catalog);
     const table = { schema: this.scan.schemaName, name: this.scan.tableName, columns: this.scan.tableColumns, handle: this.scan.tableHandle };
-    for await (const batch of connector.scan(ctx.connectorSession, { table, columns: this.scan.columns, split: this.split, signal: ctx.signal })) {
+    for await (const read of connector.scan(ctx.connectorSession, { table, columns: this.scan.columns, split: this.split, signal: ctx.signal })) {
       await checkpoint(ctx);
+      const batch = applyScanFilters(read, this.filters);
+      if (this.filters.length > 0) ctx.dynamicFilters?.record(this.fragmentId, read.length, batch.length);
       if (batch.length > 0) yield batch;
     }
   }

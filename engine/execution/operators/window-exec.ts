@@ -6,7 +6,8 @@
  */
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
 import { comparatorFor } from '../../functions/compare.js';
-import { aggregateById, windowById, type EvalContext, type WindowPartition } from '../../functions/registry.js';
+import { windowById, type Accumulator, type EvalContext, type WindowPartition } from '../../functions/registry.js';
+import { createAccumulator } from './accumulators.js';
 import type { FrameBound, WindowCall } from '../../plan/plan.js';
 import type { Expr } from '../../plan/expr.js';
 import { Numeric } from '../../types/numeric.js';
@@ -186,9 +187,7 @@ function evaluateOffset(e: Expr, ctx: EvalContext): number {
 
 /** An aggregate over each row's frame. */
 function aggregateOverFrames(call: WindowCall, p: WindowPartition, rows: number[], filter: Vector | null): Vector {
-  const fn = aggregateById(call.fn);
-  if (!fn) throw new SqlError(SqlState.INTERNAL_ERROR, `unknown aggregate ${call.fn}`);
-  const argTypes = call.args.map((a) => a.type);
+  const create = () => createAccumulator({ fn: call.fn, args: call.args, distinct: false, filter: null });
   const passes = (i: number) => filter === null || ((filter.data as Uint8Array)[rows[i]!] === 1 && (filter.nulls === null || filter.nulls[rows[i]!] === 0));
   const excluded = (i: number, j: number): boolean => {
     switch (call.frame.exclude) {
@@ -202,14 +201,14 @@ function aggregateOverFrames(call: WindowCall, p: WindowPartition, rows: number[
         return false;
     }
   };
-  const addRows = (acc: ReturnType<typeof fn.create>, indices: number[]) => {
+  const addRows = (acc: Accumulator, indices: number[]) => {
     if (indices.length === 0) return;
     acc.add(new Int32Array(indices.length), p.args.map((a) => takeRows(a, indices)), indices.length);
   };
   const out = new VectorBuilder(call.type, p.length);
   const running = call.frame.exclude === 'no_others' && p.frameStart.every((s) => s === 0);
   if (running) {
-    const acc = fn.create(argTypes);
+    const acc = create();
     acc.resize(1);
     let added = 0;
     for (let i = 0; i < p.length; i++) {
@@ -225,7 +224,7 @@ function aggregateOverFrames(call: WindowCall, p: WindowPartition, rows: number[
     return out.finish();
   }
   for (let i = 0; i < p.length; i++) {
-    const acc = fn.create(argTypes);
+    const acc = create();
     acc.resize(1);
     const indices: number[] = [];
     for (let j = p.frameStart[i]!; j < p.frameEnd[i]!; j++) if (passes(j) && !excluded(i, j)) indices.push(j);

@@ -1,5 +1,5 @@
-/** Comparison operators (= <> < <= > >=) for every comparable type. */
-import { T, type PgType } from '../../types/pg-type.js';
+/** Comparison operators (= <> < <= > >=) for every comparable type and arrays of them. */
+import { arrayOf, T, type PgType } from '../../types/pg-type.js';
 import { comparatorFor } from '../compare.js';
 import { mapBinary } from '../kernels.js';
 import { registerScalar } from '../registry.js';
@@ -28,7 +28,8 @@ export const comparableTypes: readonly PgType[] = [
   T.bytea, T.date, T.time, T.timestamp, T.timestamptz, T.interval, T.uuid, T.jsonb,
 ];
 
-for (const type of comparableTypes) {
+const arrayTypes = comparableTypes.filter((t) => t !== T.char).map((t) => arrayOf(t));
+for (const type of [...comparableTypes, ...arrayTypes]) {
   const cmp = comparatorFor(type);
   const native = type.layout === 'int32' || type.layout === 'int64' || type.layout === 'bool';
   for (const [op, test] of tests) {

@@ -43,8 +43,8 @@ function rewrite(plan: LogicalPlan, ctx: EvalContext): LogicalPlan {
   return withInputs(folded, planInputs(plan).map((i) => rewrite(i, ctx)));
 }
 
-export const constantFolding = (ctx: EvalContext): OptimizerRule => ({
+export const constantFolding: OptimizerRule = {
   name: 'constant_folding',
   description: 'evaluate constant expressions once, at planning time',
-  rewrite: (plan) => rewrite(plan, ctx),
-});
+  rewrite: (plan, ctx) => rewrite(plan, ctx.eval),
+};

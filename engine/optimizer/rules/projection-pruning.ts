@@ -3,7 +3,7 @@
  * projections compute only the expressions that are used. Column references are renumbered.
  */
 import { type Expr, referencedColumns, remapColumns } from '../../plan/expr.js';
-import { type LogicalPlan, planInputs, withInputs } from '../../plan/plan.js';
+import { type LogicalPlan, mapPlanExprs, planInputs, withInputs } from '../../plan/plan.js';
 import type { OptimizerRule } from '../rule.js';
 
 interface Pruned {
@@ -20,6 +20,13 @@ const union = (a: Iterable<number>, exprs: readonly Expr[]) => {
 };
 const remapAll = (exprs: readonly Expr[], m: Map<number, number>) => exprs.map((e) => remapColumns(e, (i) => m.get(i)!));
 
+/** Every expression a node owns (not its inputs'). */
+function ownExprs(plan: LogicalPlan): Expr[] {
+  const out: Expr[] = [];
+  mapPlanExprs(plan, (e) => (out.push(e), e));
+  return out;
+}
+
 function prune(plan: LogicalPlan, required: Set<number>): Pruned {
   switch (plan.kind) {
     case 'scan': {
@@ -33,10 +40,24 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
     }
     case 'values':
       return { plan, mapping: identity(plan.schema.length) };
-    case 'filter': {
-      const input = prune(plan.input, union(required, [plan.predicate]));
-      const [predicate] = remapAll([plan.predicate], input.mapping);
-      return { plan: { ...plan, input: input.plan, predicate: predicate!, schema: input.plan.schema }, mapping: input.mapping };
+    case 'filter':
+    case 'sort':
+    case 'limit':
+    case 'distinct_on':
+    case 'single_row': {
+      // Row-preserving shapes: output columns are the input's; own expressions need their columns too.
+      const input = prune(plan.input, union(required, ownExprs(plan)));
+      const rebuilt = mapPlanExprs({ ...plan, input: input.plan, schema: input.plan.schema } as LogicalPlan, (e) => remapAll([e], input.mapping)[0]!);
+      return { plan: rebuilt, mapping: input.mapping };
+    }
+    case 'window': {
+      const n = plan.input.schema.length;
+      const input = prune(plan.input, union([...required].filter((c) => c < n), ownExprs(plan)));
+      const kept = input.plan.schema.length;
+      const mapping = new Map(input.mapping);
+      plan.calls.forEach((_, i) => mapping.set(n + i, kept + i));
+      const rebuilt = mapPlanExprs({ ...plan, input: input.plan, schema: [...input.plan.schema, ...plan.schema.slice(n)] }, (e) => remapAll([e], input.mapping)[0]!);
+      return { plan: rebuilt, mapping };
     }
     case 'project': {
       const keep = [...required].sort((a, b) => a - b);
@@ -70,27 +91,9 @@ function prune(plan: LogicalPlan, required: Set<number>): Pruned {
       };
     }
     case 'aggregate': {
-      const args = plan.aggregates.flatMap((a) => [...a.args, ...(a.filter ? [a.filter] : [])]);
-      const input = prune(plan.input, union([], [...plan.groupBy, ...args]));
-      const m = input.mapping;
-      return {
-        plan: {
-          ...plan,
-          input: input.plan,
-          groupBy: remapAll(plan.groupBy, m),
-          aggregates: plan.aggregates.map((a) => ({ ...a, args: remapAll(a.args, m), filter: a.filter ? remapAll([a.filter], m)[0]! : null })),
-        },
-        mapping: identity(plan.schema.length),
-      };
-    }
-    case 'sort': {
-      const input = prune(plan.input, union(required, plan.keys.map((k) => k.expr)));
-      const keys = plan.keys.map((k) => ({ ...k, expr: remapAll([k.expr], input.mapping)[0]! }));
-      return { plan: { ...plan, input: input.plan, keys, schema: input.plan.schema }, mapping: input.mapping };
-    }
-    case 'limit': {
-      const input = prune(plan.input, required);
-      return { plan: { ...plan, input: input.plan, schema: input.plan.schema }, mapping: input.mapping };
+      const input = prune(plan.input, union([], ownExprs(plan)));
+      const rebuilt = mapPlanExprs({ ...plan, input: input.plan }, (e) => remapAll([e], input.mapping)[0]!);
+      return { plan: rebuilt, mapping: identity(plan.schema.length) };
     }
     default: {
       // Nodes that need every input column keep them; their inputs are pruned on their own.

@@ -1,5 +1,5 @@
 /** CREATE SCHEMA / TABLE, CREATE TABLE AS, INSERT, DROP — for catalogs that accept writes. */
-import { isWritable, type Connector, type ConnectorSession, type WritableConnector } from '../../../connectors/spi/index.js';
+import { isViewConnector, isWritable, type Connector, type ConnectorSession, type WritableConnector } from '../../../connectors/spi/index.js';
 import { bindQuery } from '../../analyzer/bind-select.js';
 import { coerceTo } from '../../analyzer/coerce.js';
 import { resolveTypeName } from '../../analyzer/type-names.js';
@@ -98,6 +98,21 @@ export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
       }
     });
   }
+  if (kind === 'OBJECT_VIEW') {
+    return noRows('DROP VIEW', async () => {
+      for (const parts of names) {
+        const name = parts.at(-1)!;
+        const found = await ctx.binder.catalogs.resolveRelation(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults).catch((e: unknown) => {
+          if (ifExists && e instanceof SqlError && e.code === SqlState.UNDEFINED_TABLE) return null;
+          throw new SqlError(SqlState.UNDEFINED_TABLE, `view "${name}" does not exist`);
+        });
+        if (!found) continue;
+        if (!('view' in found)) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
+        const connector = ctx.binder.catalogs.connector(found.catalog);
+        if (isViewConnector(connector)) await connector.dropView(session(ctx), found.view.schema, name, ifExists);
+      }
+    });
+  }
   throw featureNotSupported(`DROP ${kind.replace('OBJECT_', '')}`);
 }
 
@@ -131,7 +146,7 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
     if (k < 0 || k >= source.columns.length) return { kind: 'literal', text: null, type: col.type };
     return coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
   });
-  const plan = optimizePlan(ctx, { plan: { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) }, initPlans: source.initPlans });
+  const plan = await optimizePlan(ctx, { plan: { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) }, initPlans: source.initPlans });
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -152,7 +167,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
   const source = await bindQuery(ctx.binder, stmt.query as AstNode);
   const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
   const columns = source.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.oid === T.unknown.oid ? T.text : c.type, nullable: true }));
-  const plan = optimizePlan(ctx, source);
+  const plan = await optimizePlan(ctx, source);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -166,4 +181,17 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
       }, controller);
     },
   };
+}
+
+export async function planCreateView(ctx: QueryContext, stmt: AstNode, sql: string): Promise<PlannedStatement> {
+  if (stmt.withCheckOption && stmt.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION');
+  const target = await qualify(ctx, stmt.view as AstNode);
+  const connector = ctx.binder.catalogs.connector(target.catalog);
+  if (!isViewConnector(connector)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `catalog "${target.catalog}" does not store views`, { hint: 'Create views in the "memory" catalog.' });
+  const bound = await bindQuery(ctx.binder, stmt.query as AstNode);
+  const aliases = ((stmt.aliases as AstNode[] | undefined) ?? []).map(stringValue);
+  if (aliases.length > bound.columns.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'CREATE VIEW specifies more column names than columns');
+  const columnNames = bound.columns.map((c, i) => aliases[i] ?? c.name);
+  const view = { schema: target.schema, name: target.name, sql, columnNames };
+  return noRows('CREATE VIEW', () => connector.createView(session(ctx), view, stmt.replace === true));
 }

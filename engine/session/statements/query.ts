@@ -4,7 +4,10 @@ import { bindQuery, type BinderContext, type BoundQuery } from '../../analyzer/b
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
 import type { TaskContext } from '../../execution/operators/exec-node.js';
 import type { EvalContext } from '../../functions/registry.js';
+import { hasStatistics } from '../../../connectors/spi/index.js';
 import { optimize } from '../../optimizer/optimizer.js';
+import type { RuleTrace } from '../../optimizer/rule.js';
+import { collectStatistics, type StatsLookup } from '../../optimizer/statistics/stats-lookup.js';
 import { type AstNode, stringValue, unwrap } from '../../parser/ast.js';
 import type { LogicalPlan } from '../../plan/plan.js';
 import type { Batch } from '../../execution/batch/batch.js';
@@ -30,15 +33,30 @@ export interface PreparedPlan {
   readonly initPlans: readonly LogicalPlan[];
 }
 
-/** Optimizes a bound statement; done once, when the statement is prepared. */
-export function optimizePlan(ctx: QueryContext, bound: PreparedPlan): PreparedPlan {
+/** Statistics of the tables `plans` scan, from the connectors that provide them. */
+export const planStatistics = (ctx: QueryContext, plans: readonly LogicalPlan[]): Promise<StatsLookup> =>
+  collectStatistics(plans, async (scan) => {
+    const connector = ctx.binder.catalogs.connector(scan.catalog);
+    const table = { schema: scan.schemaName, name: scan.tableName, columns: scan.tableColumns, handle: scan.tableHandle };
+    return hasStatistics(connector) ? connector.getStatistics(ctx.binder.connectorSession, table) : undefined;
+  });
+
+/** Optimizes a bound statement, by cost from its tables' statistics; done once, when the statement is prepared. */
+export async function optimizePlan(ctx: QueryContext, bound: PreparedPlan, options: { stats?: StatsLookup; trace?: RuleTrace } = {}): Promise<PreparedPlan> {
   const evalContext = ctx.evalContext([]);
+  const stats = options.stats ?? (await planStatistics(ctx, [bound.plan, ...bound.initPlans]));
   const disabled = ctx.disabledRules();
-  return { plan: optimize(bound.plan, evalContext, disabled), initPlans: bound.initPlans.map((p) => optimize(p, evalContext, disabled)) };
+  return {
+    plan: optimize(bound.plan, evalContext, { stats, disabled, trace: options.trace }),
+    initPlans: bound.initPlans.map((p) => optimize(p, evalContext, { stats, disabled })),
+  };
 }
 
 /** Runs the init plans (each yields at most one value), then streams the main plan's batches. */
-export async function* runPlan(ctx: QueryContext, prepared: PreparedPlan, params: readonly unknown[], controller: AbortController): AsyncIterable<Batch> {
+/** `planner` builds the main plan's operators (EXPLAIN ANALYZE passes one that instruments them). */
+export async function* runPlan(
+  ctx: QueryContext, prepared: PreparedPlan, params: readonly unknown[], controller: AbortController, planner = new PhysicalPlanner(),
+): AsyncIterable<Batch> {
   const base = ctx.evalContext(params);
   const initPlanValues: unknown[] = [];
   const task = ctx.task({ ...base, initPlanValues }, controller.signal);
@@ -49,13 +67,13 @@ export async function* runPlan(ctx: QueryContext, prepared: PreparedPlan, params
     }
     initPlanValues.push(value);
   }
-  yield* new PhysicalPlanner().plan(prepared.plan).execute(task);
+  yield* planner.plan(prepared.plan).execute(task);
 }
 
 export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
   const bound = await bindQuery(ctx.binder, ast);
   const columns = describeColumns(bound);
-  const plan = optimizePlan(ctx, bound);
+  const plan = await optimizePlan(ctx, bound);
   return {
     columns,
     paramTypes: ctx.binder.params.resolved(0),
@@ -74,7 +92,7 @@ export async function planCopy(ctx: QueryContext, stmt: AstNode): Promise<Planne
     : { SelectStmt: { targetList: copyTargets(stmt), fromClause: [{ RangeVar: stmt.relation }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } };
   const bound = await bindQuery(ctx.binder, query);
   const copyOut = copyFormat(stmt, bound.columns.length);
-  const plan = optimizePlan(ctx, bound);
+  const plan = await optimizePlan(ctx, bound);
   return {
     columns: null,
     paramTypes: ctx.binder.params.resolved(0),
@@ -142,7 +160,7 @@ function copyFormat(stmt: AstNode, width: number): CopyOutFormat {
   };
 }
 
-function optionValue(arg: AstNode): string {
+export function optionValue(arg: AstNode): string {
   const [kind, body] = unwrap(arg);
   if (kind === 'String') return body.sval as string;
   if (kind === 'Integer') return String(body.ival ?? 0);

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# sqllogictest runner (see README.md):  conformance/slt/run.sh [--target gateway|postgres] FILE_OR_DIR...
+exec "$(dirname "${BASH_SOURCE[0]}")/../runner/run.sh" slt/cli.js "$@"

@@ -1,0 +1,95 @@
+/**
+ * Dynamic filtering: once a hash join has built its table, it publishes the key values it
+ * holds for the source fragment on its probe side; that fragment's scan tasks (in this thread
+ * or a worker) then drop rows whose key cannot match before any filter or projection runs.
+ * Filters are plain data (a Set of hash keys), so they travel to workers in the task message.
+ */
+import { hashKeyFor } from '../../functions/compare.js';
+import type { LogicalPlan } from '../../plan/plan.js';
+import type { Batch } from '../batch/batch.js';
+import { takeBatchRows } from '../batch/batch.js';
+
+/** Build sides with more distinct keys than this publish no filter. */
+export const MAX_FILTER_VALUES = 250_000;
+
+/** Key values a join's build side holds, for one output column of a source fragment. */
+export interface DynamicFilter {
+  readonly column: number;
+  /** hashKeyFor(type) of every non-NULL build key. */
+  readonly values: ReadonlySet<unknown>;
+}
+
+/** Rows the scans of a fragment read and kept, for tests and EXPLAIN ANALYZE. */
+export interface FilterStats {
+  rowsIn: number;
+  rowsOut: number;
+}
+
+/** A query's dynamic filters, by the id of the source fragment they apply to. */
+export class DynamicFilters {
+  private readonly byFragment = new Map<number, DynamicFilter[]>();
+  readonly stats = new Map<number, FilterStats>();
+
+  publish(fragmentId: number, filter: DynamicFilter): void {
+    const list = this.byFragment.get(fragmentId) ?? [];
+    list.push(filter);
+    this.byFragment.set(fragmentId, list);
+  }
+
+  forFragment(fragmentId: number): readonly DynamicFilter[] {
+    return this.byFragment.get(fragmentId) ?? [];
+  }
+
+  record(fragmentId: number, rowsIn: number, rowsOut: number): void {
+    const s = this.stats.get(fragmentId) ?? { rowsIn: 0, rowsOut: 0 };
+    s.rowsIn += rowsIn;
+    s.rowsOut += rowsOut;
+    this.stats.set(fragmentId, s);
+  }
+}
+
+/** A filter on a column of the scan at the bottom of a source chain. */
+export interface ScanFilter {
+  readonly scanColumn: number;
+  readonly values: ReadonlySet<unknown>;
+}
+
+/**
+ * Maps filters on a source chain's output columns to its scan's columns; filters on computed
+ * columns are dropped (they cannot be checked before the projection).
+ */
+export function scanFilters(chain: LogicalPlan, filters: readonly DynamicFilter[]): ScanFilter[] {
+  const out: ScanFilter[] = [];
+  for (const f of filters) {
+    const column = scanColumnOf(chain, f.column);
+    if (column !== undefined) out.push({ scanColumn: column, values: f.values });
+  }
+  return out;
+}
+
+function scanColumnOf(plan: LogicalPlan, column: number): number | undefined {
+  switch (plan.kind) {
+    case 'scan': return column;
+    case 'filter': return scanColumnOf(plan.input, column);
+    case 'project': {
+      const e = plan.exprs[column];
+      return e?.kind === 'column' ? scanColumnOf(plan.input, e.index) : undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/** The rows of `b` whose filtered columns hold a published value (NULLs never match). */
+export function applyScanFilters(b: Batch, filters: readonly ScanFilter[]): Batch {
+  if (filters.length === 0 || b.length === 0) return b;
+  const keep = new Int32Array(b.length);
+  let n = 0;
+  const checks = filters.map((f) => ({ v: b.columns[f.scanColumn]!, keyOf: hashKeyFor(b.columns[f.scanColumn]!.type), values: f.values }));
+  rows: for (let i = 0; i < b.length; i++) {
+    for (const c of checks) {
+      if ((c.v.nulls !== null && c.v.nulls[i] === 1) || !c.values.has(c.keyOf((c.v.data as unknown[])[i]))) continue rows;
+    }
+    keep[n++] = i;
+  }
+  return n === b.length ? b : takeBatchRows(b, keep, n);
+}
