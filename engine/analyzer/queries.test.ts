@@ -151,3 +151,15 @@ describe('JOIN USING', () => {
     expect(await rows('select u2.b, b, u1.* from u1 natural left join u2 order by a')).toEqual([['10', '10', '1', '10'], [null, '20', '2', '20']]);
   });
 });
+
+describe('ordered aggregates', () => {
+  it('orders inside aggregates and computes ordered-set aggregates', async () => {
+    expect(await rows("select a, string_agg(b, ',' order by b desc), array_agg(c order by c desc) from g group by a order by a")).toEqual([
+      ['1', 'y,x', '{20,10}'], ['2', 'x', '{30}'], [null, 'y', '{40}'],
+    ]);
+    expect(await rows('select percentile_cont(0.5) within group (order by c), percentile_disc(0.5) within group (order by c), mode() within group (order by b) from g')).toEqual([
+      ['25', '20', 'x'],
+    ]);
+    expect(await rows('select sqrt(2), round(5), log10(1000), concat(true, 1), now() = current_timestamp')).toEqual([['1.4142135623730951', '5', '3', 't1', 't']]);
+  });
+});

@@ -5,9 +5,8 @@
  * key; each partition is then aggregated on its own (recursively, with a new hash salt).
  * Every row of a group ends up in one place, so DISTINCT and FILTER need no special care.
  */
-import { aggregateById, type Accumulator } from '../../functions/registry.js';
+import type { Accumulator } from '../../functions/registry.js';
 import { hashKeyFor } from '../../functions/compare.js';
-import { internalError } from '../../errors/index.js';
 import type { AggregateCall } from '../../plan/plan.js';
 import type { Expr } from '../../plan/expr.js';
 import type { Batch, Schema } from '../batch/batch.js';
@@ -18,6 +17,7 @@ import { vectorBytes } from '../memory/estimate.js';
 import { operatorMemory } from '../memory/memory-pool.js';
 import { Partitioner } from '../spill/partition.js';
 import { PartitionedSpill } from '../spill/partitioned-spill.js';
+import { createAccumulator } from './accumulators.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 import { GroupTable } from './group-keys.js';
 
@@ -97,13 +97,11 @@ export class HashAggregateExec implements ExecNode {
   }
 
   private state(call: AggregateCall, ctx: TaskContext): AggregateState {
-    const fn = aggregateById(call.fn);
-    if (!fn) throw internalError(`unknown aggregate ${call.fn}`);
     return {
       call,
       args: call.args.map((a) => compileExpr(a, ctx.eval)),
       filter: call.filter ? compileExpr(call.filter, ctx.eval) : null,
-      accumulator: fn.create(call.args.map((a) => a.type)),
+      accumulator: createAccumulator(call),
       seen: call.distinct ? new Set<string>() : null,
       keyOf: call.distinct && call.args[0] ? hashKeyFor(call.args[0].type) : null,
     };

@@ -59,15 +59,17 @@ export async function* runPlan(
 ): AsyncIterable<Batch> {
   const base = ctx.evalContext(params);
   const initPlanValues: unknown[] = [];
-  const task = ctx.task({ ...base, initPlanValues }, controller.signal);
+  // Each plan runs with its own task context: per-plan state such as dynamic filters is keyed
+  // by ids that each planner numbers from the start.
+  const task = () => ctx.task({ ...base, initPlanValues }, controller.signal);
   for (const initPlan of prepared.initPlans) {
     let value: unknown = null;
-    for await (const batch of new PhysicalPlanner().plan(initPlan).execute(task)) {
+    for await (const batch of new PhysicalPlanner().plan(initPlan).execute(task())) {
       if (batch.length > 0) value = datumAt(batch.columns[0]!, 0);
     }
     initPlanValues.push(value);
   }
-  yield* planner.plan(prepared.plan).execute(task);
+  yield* planner.plan(prepared.plan).execute(task());
 }
 
 export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
