@@ -121,4 +121,6 @@ export interface EngineSession {
 export interface Engine {
   /** Opens a session for an authenticated user; throws SqlError (e.g. 3D000) if it cannot. */
   openSession(options: SessionOptions): EngineSession;
+  /** Stops what the engine runs in the background (worker threads); called once, at shutdown. */
+  close(): Promise<void>;
 }

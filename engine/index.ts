@@ -8,6 +8,7 @@ import type { Engine, EngineSession, SessionOptions } from './api.js';
 import { CatalogManager } from './catalog/catalog-manager.js';
 import './functions/builtins.js';
 import { Session } from './session/session.js';
+import { shutdownWorkerPool } from './scheduler/worker/worker-pool.js';
 
 export interface EngineOptions {
   readonly catalogs: ReadonlyMap<string, Connector>;
@@ -19,6 +20,7 @@ export function createEngine(options: EngineOptions): Engine {
     openSession(sessionOptions: SessionOptions): EngineSession {
       return new Session(catalogs, sessionOptions);
     },
+    close: shutdownWorkerPool,
   };
 }
 

@@ -102,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       new Promise<void>((resolve) => server.close(() => resolve())),
       http ? new Promise<void>((resolve) => http.server.close(() => resolve())) : undefined,
     ]);
+    await options.engine.close();
   };
 
   return {

@@ -145,5 +145,6 @@ export function createFakeEngine(statements: Readonly<Record<string, FakeStateme
       sessions.push(s);
       return s;
     },
+    close: async () => undefined,
   };
 }
