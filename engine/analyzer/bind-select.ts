@@ -350,7 +350,8 @@ export class QueryBinder {
 
   private bindLimit(plan: LogicalPlan, stmt: AstNode): LogicalPlan {
     if (!stmt.limitCount && !stmt.limitOffset) return plan;
-    if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') throw featureNotSupported('FETCH … WITH TIES');
+    const withTies = stmt.limitOption === 'LIMIT_OPTION_WITH_TIES';
+    if (withTies && plan.kind !== 'sort') throw new SqlError(SqlState.SYNTAX_ERROR, 'WITH TIES cannot be specified without ORDER BY clause');
     const empty = new Scope([]);
     const bind = (node: AstNode | undefined, clause: string) => {
       if (!node) return null;
@@ -363,6 +364,7 @@ export class QueryBinder {
       input: plan,
       count: bind(stmt.limitCount as AstNode | undefined, 'LIMIT'),
       offset: bind(stmt.limitOffset as AstNode | undefined, 'OFFSET'),
+      ...(withTies && plan.kind === 'sort' ? { withTies: plan.keys.map((k) => k.expr) } : {}),
       schema: plan.schema,
     };
   }

@@ -163,3 +163,13 @@ describe('ordered aggregates', () => {
     expect(await rows('select sqrt(2), round(5), log10(1000), concat(true, 1), now() = current_timestamp')).toEqual([['1.4142135623730951', '5', '3', 't1', 't']]);
   });
 });
+
+describe('FETCH WITH TIES', () => {
+  it('returns the rows tied with the last one', async () => {
+    expect(await rows('select a from t1 order by b is null fetch first 1 rows with ties')).toEqual([['1'], ['2'], ['3']]);
+    expect(await rows('select a from t1 order by a offset 1 fetch first 2 rows with ties')).toEqual([['2'], ['3']]);
+    await s.query('select a from t1 fetch first 1 rows only');
+    const e = await s.query('select a from t1 fetch first 1 rows with ties').then(() => null, (x: unknown) => x);
+    expect((e as SqlError).code).toBe('42601');
+  });
+});

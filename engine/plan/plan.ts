@@ -131,6 +131,8 @@ export interface LimitNode {
   /** Null: no limit. Evaluated once per execution (may be a parameter). */
   readonly count: Expr | null;
   readonly offset: Expr | null;
+  /** FETCH … WITH TIES: the ORDER BY keys; rows equal to the last one counted are also returned. */
+  readonly withTies?: readonly Expr[];
   readonly schema: readonly Field[];
 }
 
@@ -290,7 +292,7 @@ export function mapPlanExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
     case 'sort':
       return { ...p, keys: keys(p.keys) };
     case 'limit':
-      return { ...p, count: p.count ? f(p.count) : null, offset: p.offset ? f(p.offset) : null };
+      return { ...p, count: p.count ? f(p.count) : null, offset: p.offset ? f(p.offset) : null, ...(p.withTies ? { withTies: p.withTies.map(f) } : {}) };
     case 'window': {
       const bound = (b: FrameBound): FrameBound => (b.offset ? { ...b, offset: f(b.offset) } : b);
       return {

@@ -59,7 +59,7 @@ export class PhysicalPlanner {
       case 'sort':
         return new SortExec(this.plan(plan.input), plan.keys);
       case 'limit':
-        return new LimitExec(this.plan(plan.input), plan.count, plan.offset);
+        return new LimitExec(this.plan(plan.input), plan.count, plan.offset, plan.withTies);
       case 'join': {
         const { keys, residual } = splitJoinCondition(plan);
         return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema, plan.nullAware === true);

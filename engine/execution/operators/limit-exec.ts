@@ -1,7 +1,8 @@
 import type { Batch, Schema } from '../batch/batch.js';
 import { sliceBatch } from '../batch/batch.js';
 import type { Expr } from '../../plan/expr.js';
-import { compileExpr } from '../expr/compile.js';
+import { compileExpr, type CompiledExpr } from '../expr/compile.js';
+import { hashKeyFor } from '../../functions/compare.js';
 import { datumAt } from '../batch/vector.js';
 import { SqlError, SqlState } from '../../errors/index.js';
 import type { ExecNode, TaskContext } from './exec-node.js';
@@ -9,7 +10,7 @@ import type { ExecNode, TaskContext } from './exec-node.js';
 /** Skips `offset` rows, then passes at most `count`; stops pulling its input once done. */
 export class LimitExec implements ExecNode {
   readonly name = 'Limit';
-  constructor(readonly input: ExecNode, readonly count: Expr | null, readonly offset: Expr | null) {}
+  constructor(readonly input: ExecNode, readonly count: Expr | null, readonly offset: Expr | null, readonly withTies: readonly Expr[] = []) {}
   get schema(): Schema {
     return this.input.schema;
   }
@@ -31,13 +32,33 @@ export class LimitExec implements ExecNode {
     let remaining = evaluate(this.count, 'LIMIT') ?? Infinity;
     let skip = evaluate(this.offset, 'OFFSET') ?? 0;
     if (remaining === 0) return;
+    const tieKeys = this.withTies.map((e) => ({ f: compileExpr(e, ctx.eval), key: hashKeyFor(e.type) }));
+    const rowKey = (vectors: ReturnType<CompiledExpr>[], i: number) =>
+      JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(tieKeys[k]!.key((v.data as unknown[])[i])))));
+    let lastKey: string | null = null;
     for await (const batch of this.input.execute(ctx)) {
       let start = 0;
       if (skip > 0) {
         start = Math.min(skip, batch.length);
         skip -= start;
       }
-      const take = Math.min(batch.length - start, remaining);
+      let take = Math.min(batch.length - start, remaining);
+      if (tieKeys.length > 0) {
+        const vectors = tieKeys.map((k) => k.f(batch));
+        if (remaining === 0) {
+          // Past the limit: only rows tied with the last one returned.
+          while (take < batch.length - start && rowKey(vectors, start + take) === lastKey) take++;
+          if (take > 0) yield take === batch.length ? batch : sliceBatch(batch, start, take);
+          if (start + take < batch.length) return;
+          continue;
+        }
+        if (take > 0) lastKey = rowKey(vectors, start + take - 1);
+        remaining -= take;
+        while (remaining === 0 && start + take < batch.length && rowKey(vectors, start + take) === lastKey) take++;
+        if (take > 0) yield take === batch.length ? batch : sliceBatch(batch, start, take);
+        if (remaining === 0 && start + take < batch.length) return;
+        continue;
+      }
       if (take > 0) {
         yield take === batch.length ? batch : sliceBatch(batch, start, take);
         remaining -= take;

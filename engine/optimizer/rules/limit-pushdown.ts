@@ -23,6 +23,7 @@ const limited = (input: LogicalPlan, count: Expr): LogicalPlan =>
 
 function pushLimit(limit: LimitNode): LogicalPlan {
   const input = limit.input;
+  if (limit.withTies) return { ...limit, input: rewrite(input) };
   if (input.kind === 'project') return { ...input, input: pushLimit({ ...limit, input: input.input, schema: input.input.schema }) };
   const needed = rowsNeeded(limit);
   if (input.kind === 'setop' && input.op === 'union' && input.all && needed) {
