@@ -4,7 +4,7 @@
  * root fragment.
  */
 import { conjuncts, referencedColumns, shiftColumns, type Expr } from '../plan/expr.js';
-import type { JoinNode, LogicalPlan } from '../plan/plan.js';
+import type { JoinNode, LogicalPlan, WindowNode } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
 import type { ExecNode } from '../execution/operators/exec-node.js';
 import { ExchangeExec } from '../execution/operators/exchange-exec.js';
@@ -41,6 +41,30 @@ export class PhysicalPlanner {
     return this.decorate ? this.decorate(node, plan) : node;
   }
 
+  /**
+   * One sort and one WindowExec per distinct (PARTITION BY, ORDER BY), chained, then a
+   * projection restoring the node's column order (input columns, then calls in order).
+   */
+  private window(plan: WindowNode): ExecNode {
+    const specs = new Map<string, number[]>();
+    plan.calls.forEach((c, i) => {
+      const spec = JSON.stringify([c.partitionBy, c.orderBy]);
+      specs.set(spec, [...(specs.get(spec) ?? []), i]);
+    });
+    let node = this.plan(plan.input);
+    const position = new Array<number>(plan.calls.length);
+    for (const indices of specs.values()) {
+      const first = plan.calls[indices[0]!]!;
+      const keys = [...first.partitionBy.map((expr) => ({ expr, descending: false, nullsFirst: false })), ...first.orderBy];
+      if (keys.length > 0) node = new SortExec(node, keys);
+      const calls = indices.map((i) => plan.calls[i]!);
+      indices.forEach((i, k) => (position[i] = node.schema.length + k));
+      node = new WindowExec(node, calls, [...node.schema, ...calls.map((c, k) => ({ name: `_window${k}`, type: c.type }))]);
+    }
+    const exprs = [...plan.input.schema.map((f, i) => ({ kind: 'column' as const, index: i, type: f.type })), ...plan.calls.map((c, i) => ({ kind: 'column' as const, index: position[i]!, type: c.type }))];
+    return new ProjectExec(node, exprs, plan.schema);
+  }
+
   private build(plan: LogicalPlan): ExecNode {
     if (sourceChainScan(plan)) {
       const fragment: PlanFragment = { id: this.nextFragment++, root: plan, partitioning: 'source' };
@@ -65,7 +89,7 @@ export class PhysicalPlanner {
         return new JoinExec(this.plan(plan.left), this.plan(plan.right), plan.joinType, keys, residual, plan.schema, plan.nullAware === true);
       }
       case 'window':
-        return new WindowExec(this.plan(plan.input), plan.calls, plan.schema);
+        return this.window(plan);
       case 'table_function':
         return new TableFunctionExec(plan.fn, plan.args, plan.ordinality, plan.schema);
       case 'distinct_on':

@@ -44,6 +44,14 @@ export class QueryMemory {
     return true;
   }
 
+  /** Reserves `bytes` past the query's limit (never past the node pool); false when the pool is full. */
+  reserveOverLimit(bytes: number): boolean {
+    if (!this.pool.tryReserve(bytes)) return (this.nodeFull = true), false;
+    this.reserved += bytes;
+    if (this.reserved > this.peak) this.peak = this.reserved;
+    return true;
+  }
+
   release(bytes: number): void {
     this.reserved -= bytes;
     this.pool.release(bytes);
@@ -87,6 +95,17 @@ export class OperatorMemory {
   /** Accounts `bytes` more or fails the query with 53200. */
   grow(bytes: number): void {
     if (!this.tryGrow(bytes)) throw this.query.exceeded();
+  }
+
+  /**
+   * For an operator that cannot spill but runs above ones that can (which may hold the whole
+   * budget until they spill): accounts `bytes` even past the limit while this operator holds no
+   * more than `share` of it; beyond that, 53200.
+   */
+  growAboveSpillers(bytes: number, share: number): void {
+    if (this.tryGrow(bytes)) return;
+    if (this.held + bytes > this.query.limit * share || !this.query.reserveOverLimit(bytes)) throw this.query.exceeded();
+    this.held += bytes;
   }
 
   /** Gives back the share of what it holds that `rows` of the `remaining` rows it still holds stand for (passed downstream). */

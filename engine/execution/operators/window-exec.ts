@@ -1,52 +1,103 @@
 /**
- * Window functions: collects the input, and for each call sorts the rows by (PARTITION BY,
- * ORDER BY), finds peer groups and frames, and computes one value per row — with a window
- * function from the registry, or an aggregate over the frame (running when the frame starts at
- * the partition start, recomputed per row otherwise).
+ * Window functions over input sorted by (PARTITION BY, ORDER BY) — the physical planner puts a
+ * (spillable) sort below, one per distinct window specification. Rows are buffered one run of
+ * whole partitions at a time (accounted against the query's memory), and for each call the
+ * operator finds peer groups and frames and computes one value per row, with a window function
+ * from the registry or an aggregate over the frame (running when the frame starts at the
+ * partition start, recomputed per row otherwise). A single partition must fit in memory.
  */
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
-import { comparatorFor } from '../../functions/compare.js';
+import { comparatorFor, hashKeyFor } from '../../functions/compare.js';
 import { windowById, type Accumulator, type EvalContext, type WindowPartition } from '../../functions/registry.js';
 import { createAccumulator } from './accumulators.js';
 import type { FrameBound, WindowCall } from '../../plan/plan.js';
 import type { Expr } from '../../plan/expr.js';
 import { Numeric } from '../../types/numeric.js';
 import type { Batch, Schema } from '../batch/batch.js';
-import { BATCH_ROWS, takeBatchRows } from '../batch/batch.js';
+import { BATCH_ROWS, sliceBatch, takeBatchRows } from '../batch/batch.js';
 import { concatBatches } from '../batch/concat.js';
 import { VectorBuilder, datumAt, takeRows, type Vector } from '../batch/vector.js';
 import { compileExpr } from '../expr/compile.js';
+import { batchBytes } from '../memory/estimate.js';
+import { operatorMemory } from '../memory/memory-pool.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 import { GroupTable } from './group-keys.js';
 
+/** The share of the query's memory limit one run of partitions may hold. */
+const PARTITION_SHARE = 0.5;
+
 export class WindowExec implements ExecNode {
   readonly name = 'Window';
+  /** All calls share one PARTITION BY / ORDER BY (the planner groups them). */
   constructor(readonly input: ExecNode, readonly calls: readonly WindowCall[], readonly schema: Schema) {}
   children() {
     return [this.input];
   }
 
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
-    const batches: Batch[] = [];
-    for await (const b of this.input.execute(ctx)) {
-      await checkpoint(ctx);
-      batches.push(b);
+    const memory = operatorMemory(ctx.memory);
+    const partitionBy = (this.calls[0]?.partitionBy ?? []).map((e) => ({ f: compileExpr(e, ctx.eval), key: hashKeyFor(e.type) }));
+    const keyAt = (vectors: Vector[], i: number) =>
+      JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(partitionBy[k]!.key((v.data as unknown[])[i])))));
+    let buffered: Batch[] = [];
+    let rows = 0;
+    let lastKey: string | null = null;
+    const flush = (): Batch | null => {
+      if (rows === 0) return null;
+      const all = concatBatches(this.input.schema, buffered);
+      buffered = [];
+      rows = 0;
+      memory.close();
+      return this.compute(all, ctx.eval);
+    };
+    try {
+      for await (const batch of this.input.execute(ctx)) {
+        await checkpoint(ctx);
+        const keys = partitionBy.map((p) => p.f(batch));
+        // Cut before the first partition boundary once a full batch of rows is buffered.
+        let cut = -1;
+        for (let i = 0; i < batch.length; i++) {
+          const key = partitionBy.length ? keyAt(keys, i) : '';
+          if (key !== lastKey && lastKey !== null && rows + i >= BATCH_ROWS && cut < 0) cut = i;
+          lastKey = key;
+        }
+        if (cut >= 0) {
+          if (cut > 0) buffered.push(sliceBatch(batch, 0, cut));
+          rows += cut;
+          const out = flush();
+          if (out) yield* chunks(out);
+          const rest = sliceBatch(batch, cut, batch.length - cut);
+          memory.growAboveSpillers(batchBytes(rest), PARTITION_SHARE);
+          buffered.push(rest);
+          rows += rest.length;
+        } else {
+          memory.growAboveSpillers(batchBytes(batch), PARTITION_SHARE);
+          buffered.push(batch);
+          rows += batch.length;
+        }
+      }
+      const out = flush();
+      if (out) yield* chunks(out);
+    } finally {
+      memory.close();
     }
-    const all = concatBatches(this.input.schema, batches);
-    if (all.length === 0) return;
+  }
+
+  /** Every call's values for whole partitions in `all`, appended to its columns. */
+  private compute(all: Batch, ctx: EvalContext): Batch {
     let order: number[] = [];
     const results: Vector[] = [];
     for (const call of this.calls) {
-      const computed = computeCall(call, all, ctx.eval);
+      const computed = computeCall(call, all, ctx);
       order = computed.order;
       results.push(computed.values);
     }
-    const out: Batch = { length: all.length, columns: [...all.columns, ...results] };
-    for (let start = 0; start < order.length; start += BATCH_ROWS) {
-      await checkpoint(ctx);
-      yield takeBatchRows(out, order.slice(start, start + BATCH_ROWS));
-    }
+    return takeBatchRows({ length: all.length, columns: [...all.columns, ...results] }, order);
   }
+}
+
+function* chunks(b: Batch): Iterable<Batch> {
+  for (let start = 0; start < b.length; start += BATCH_ROWS) yield sliceBatch(b, start, Math.min(BATCH_ROWS, b.length - start));
 }
 
 /** The call's value for every input row (in input order), and the row order it sorted by. */
