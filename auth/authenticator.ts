@@ -26,8 +26,11 @@ export interface AuthExchange {
   readonly socket: Socket;
   /** Sends an Authentication message with the given request code and payload, and flushes. */
   request(code: number, payload?: Uint8Array): void;
-  /** The body of the client's next 'p' message; any other message ends the connection (08P01). */
-  receive(): Promise<Buffer>;
+  /**
+   * The body of the client's next 'p' message; any other message ends the connection with
+   * FATAL 08P01 "expected <kind> response, got message type N" (kind defaults to 'password').
+   */
+  receive(kind?: 'password' | 'SASL'): Promise<Buffer>;
 }
 
 /**

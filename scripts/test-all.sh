@@ -6,7 +6,7 @@
 #
 #   scripts/test-all.sh [SUITE...]       run only these suites (names below)
 #
-# Suites: lint unit clients/node clients/psql clients/python clients/jdbc slt slt/postgres differential differential/sf1
+# Suites: lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc slt slt/postgres differential differential/sf1
 # (differential/sf1: the 22 TPC-H queries at SF 1 against PostgreSQL, about 3 minutes)
 #
 #   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
@@ -35,7 +35,7 @@ LOGS="$ROOT/.tmp/test-logs"
 VENV="$ROOT/.tmp/venv"
 mkdir -p "$LOGS"
 
-ALL_SUITES=(lint unit clients/node clients/psql clients/python clients/jdbc slt slt/postgres differential differential/sf1)
+ALL_SUITES=(lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc slt slt/postgres differential differential/sf1)
 if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 for s in "${SUITES[@]}"; do
@@ -164,6 +164,7 @@ for s in "${SUITES[@]}"; do
       else not_run unit "PostgreSQL did not start (needed for PG_WIRE_URL)"; fi ;;
     clients/node) client_ready "$s" && run_step "$s" npx vitest run --config conformance/clients/node/vitest.config.ts ;;
     clients/psql) client_ready "$s" && run_step "$s" bash conformance/clients/psql/run.sh ;;
+    clients/sign-in) run_step "$s" bash conformance/clients/psql/sign-in.sh ;;
     clients/python)
       if [ $py_ok -eq 0 ]; then not_run "$s" "python deps failed to install"
       elif client_ready "$s"; then run_step "$s" "$VENV/bin/python" -m pytest -q -p no:cacheprovider conformance/clients/python; fi ;;

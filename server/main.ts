@@ -9,12 +9,19 @@
  *   --no-tls               answer SSLRequest with 'N'
  *   --max-message-bytes N  largest Query/Parse/Bind/CopyData message (LAKEGATE_MAX_MESSAGE_BYTES, default 64 MiB)
  *   --auth-timeout-ms N    authentication_timeout (LAKEGATE_AUTH_TIMEOUT_MS, default 60000)
+ *   --auth-config F        sign-in configuration, JSON (LAKEGATE_AUTH_CONFIG); see auth/README.md
+ *   --hba F                pg_hba-style rules (LAKEGATE_HBA)
+ *   --passwords F          SCRAM-SHA-256 password file (LAKEGATE_PASSWORDS)
+ *   --jwt-config F         JWT verification settings, JSON (LAKEGATE_JWT_CONFIG)
+ *   --max-connections N    signed-in connections at most (LAKEGATE_MAX_CONNECTIONS; default unlimited)
+ *                          With none of these, every client is trusted (zero-config, 127.0.0.1).
  *
  * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
  */
 import { parseArgs } from 'node:util';
 import { createDefaultCatalogs } from '../connectors/registry.js';
 import { createEngine } from '../engine/index.js';
+import { loadAuthSetup } from '../auth/config.js';
 import { consoleLogger } from './log.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
 import { startServer } from './server.js';
@@ -38,6 +45,11 @@ async function main(): Promise<void> {
       'no-tls': { type: 'boolean' },
       'max-message-bytes': { type: 'string' },
       'auth-timeout-ms': { type: 'string' },
+      'auth-config': { type: 'string' },
+      hba: { type: 'string' },
+      passwords: { type: 'string' },
+      'jwt-config': { type: 'string' },
+      'max-connections': { type: 'string' },
     },
   });
   const env = process.env;
@@ -46,6 +58,20 @@ async function main(): Promise<void> {
   if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together');
   const tls: TlsSetting = values['no-tls'] ? 'off' : certFile && keyFile ? { certFile, keyFile } : 'self-signed';
   const host = values.host ?? env.LAKEGATE_HOST ?? '127.0.0.1';
+  const maxConnections = values['max-connections'] ?? env.LAKEGATE_MAX_CONNECTIONS;
+  const auth = loadAuthSetup(
+    {
+      configFile: values['auth-config'] ?? env.LAKEGATE_AUTH_CONFIG,
+      hbaFile: values.hba ?? env.LAKEGATE_HBA,
+      passwordFile: values.passwords ?? env.LAKEGATE_PASSWORDS,
+      jwtConfigFile: values['jwt-config'] ?? env.LAKEGATE_JWT_CONFIG,
+      maxConnections: maxConnections === undefined ? undefined : integer('--max-connections', maxConnections, 0),
+    },
+    (message) => consoleLogger.warn(message),
+  );
+  if (!auth.authenticate && !/^(127\.|::1$|localhost$)/.test(host)) {
+    consoleLogger.warn(`no sign-in configured: every client reaching ${host} is trusted (see auth/README.md)`);
+  }
 
   const server = await startServer({
     engine: createEngine({ catalogs: createDefaultCatalogs() }),
@@ -55,6 +81,8 @@ async function main(): Promise<void> {
     tls,
     maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'] ?? env.LAKEGATE_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
     authenticationTimeoutMs: integer('--auth-timeout-ms', values['auth-timeout-ms'] ?? env.LAKEGATE_AUTH_TIMEOUT_MS, 60_000),
+    authenticate: auth.authenticate ?? undefined,
+    connectionLimiter: auth.limiter,
     log: consoleLogger,
   });
   console.log(`Lakegate listening on ${host}:${server.port} (PostgreSQL wire)`);

@@ -7,6 +7,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { ConnectionFatal } from './protocol/errors.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { ConnectionLimiter } from '../auth/connection-limits.js';
 import { trustAuthenticator } from '../auth/methods/trust.js';
 import { CancelRegistry } from './session/cancel-registry.js';
 import { Connection } from './session/connection.js';
@@ -26,6 +27,8 @@ export interface ServerOptions {
   readonly authenticationTimeoutMs?: number;
   /** Default: trust (everyone is who they say). */
   readonly authenticate?: Authenticator;
+  /** Global and per-user connection slots, taken after authentication (53300 when full); default: none. */
+  readonly connectionLimiter?: ConnectionLimiter | null;
   /** On close(), how long sessions may go on before they get FATAL 57P01; default 3 s. */
   readonly shutdownGraceMs?: number;
   /** Port of the HTTP health endpoint (on the same host); absent or 0: no HTTP endpoint. */
@@ -60,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const connectionOptions = {
     engine: options.engine,
     authenticate: options.authenticate ?? trustAuthenticator,
+    admit: options.connectionLimiter ? (user: string) => options.connectionLimiter!.acquire(user) : undefined,
     cancelRegistry,
     tls,
     limits: { maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES },

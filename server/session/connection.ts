@@ -17,6 +17,8 @@ import { Output } from './output.js';
 export interface ConnectionOptions {
   readonly engine: Engine;
   readonly authenticate: Authenticator;
+  /** Takes a connection slot for the signed-in user (throws 53300 when none is free); returns its release. */
+  readonly admit?: (user: string) => () => void;
   readonly cancelRegistry: CancelRegistry;
   /** TLS for SSLRequest, or null to answer 'N'. */
   readonly tls: SecureContext | null;
@@ -61,6 +63,7 @@ export class Connection {
   private session: EngineSession | null = null;
   private commands: CommandProcessor | null = null;
   private cancelKey: CancelKey | null = null;
+  private releaseSlot: (() => void) | null = null;
   private closed = false;
 
   constructor(
@@ -123,6 +126,7 @@ export class Connection {
     } catch (err) {
       throw asFatal(SqlError.from(err));
     }
+    if (this.options.admit) this.releaseSlot = this.options.admit(principal.user);
     writer.authenticationOk();
     try {
       this.session = this.options.engine.openSession({
@@ -210,11 +214,11 @@ export class Connection {
         this.output.writer.authentication(code, payload);
         this.output.flush();
       },
-      receive: async () => {
+      receive: async (kind = 'password') => {
         const frame = await this.input.nextMessage();
         if (frame === null) throw new ConnectionFatal(SqlState.CONNECTION_FAILURE, 'connection closed during authentication', { silent: true });
         if (frame.code !== FrontendCode.Password) {
-          throw fatalProtocolViolation(`expected password response, got message type ${frame.code}`);
+          throw fatalProtocolViolation(`expected ${kind} response, got message type ${frame.code}`);
         }
         return frame.body;
       },
@@ -316,6 +320,8 @@ export class Connection {
   private cleanup(): void {
     this.close();
     this.cancelKey?.release();
+    this.releaseSlot?.();
+    this.releaseSlot = null;
     try {
       this.session?.close();
     } catch (err) {

@@ -91,5 +91,8 @@ out="$(env -u PGUSER -u PGDATABASE -u PGPASSWORD timeout 60 "$PSQL" -X -A -t -h 
 if [ $rc -eq 0 ] && [ "$out" = "connected" ]; then ok "connect with no -U/-d (user=database=$me)"
 else bad "connect with no -U/-d (user=database=$me)" "exit $rc" "stdout: $out" "stderr: $(cat "$WORK/err")"; fi
 
+# 6. meta-commands over pg_catalog (\dn, \dt, \l, \du, \dv)
+. "$HERE/meta-commands.sh"
+
 echo "psql: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -1,0 +1,78 @@
+/**
+ * Loads the sign-in configuration: an auth config file (JSON) and/or separate files for the
+ * rules, passwords and JWT settings. Returns null when nothing is configured (zero-config:
+ * the server keeps trusting every client, and listens on 127.0.0.1 unless told otherwise).
+ * Everything is checked here, so a broken configuration stops the server from starting.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Authenticator } from './authenticator.js';
+import { ConnectionLimiter, parseConnectionLimits } from './connection-limits.js';
+import { hbaAuthenticator } from './hba-authenticator.js';
+import { parseHba, type HbaMethod, type HbaRule } from './hba.js';
+import { parseJwtSettings } from './jwt-config.js';
+import { jwtAuthenticator } from './methods/jwt.js';
+import { rejectAuthenticator } from './methods/reject.js';
+import { scramAuthenticator } from './methods/scram-sha-256.js';
+import { trustAuthenticator } from './methods/trust.js';
+import { passwordFileLookup } from './password-file.js';
+
+export interface AuthSources {
+  /** JSON: { hba?, passwords?, jwt? (object or file), maxConnections?, reservedConnections?, reservedUsers?, userConnectionLimits?, defaultUserConnectionLimit? } */
+  readonly configFile?: string;
+  readonly hbaFile?: string;
+  readonly passwordFile?: string;
+  readonly jwtConfigFile?: string;
+  /** Overrides the config file's maxConnections. */
+  readonly maxConnections?: number;
+}
+
+export interface AuthSetup {
+  /** null: no method configured, keep the server's default (trust). */
+  readonly authenticate: Authenticator | null;
+  readonly limiter: ConnectionLimiter | null;
+}
+
+const readJson = (path: string): unknown => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+};
+
+export function loadAuthSetup(sources: AuthSources, log?: (message: string) => void): AuthSetup {
+  let config: Record<string, unknown> = {};
+  let base = process.cwd();
+  if (sources.configFile) {
+    const raw = readJson(sources.configFile);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${sources.configFile}: expected a JSON object`);
+    config = raw as Record<string, unknown>;
+    base = dirname(resolve(sources.configFile));
+  }
+  const fileIn = (key: string): string | undefined => {
+    const v = config[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new Error(`auth config: "${key}" must be a file name`);
+    return resolve(base, v);
+  };
+  const hbaFile = sources.hbaFile ?? fileIn('hba');
+  const passwordFile = sources.passwordFile ?? fileIn('passwords');
+  const jwtRaw = sources.jwtConfigFile ? readJson(sources.jwtConfigFile) : typeof config.jwt === 'string' ? readJson(resolve(base, config.jwt)) : config.jwt;
+
+  const methods: Partial<Record<HbaMethod, Authenticator>> = { trust: trustAuthenticator, reject: rejectAuthenticator };
+  if (passwordFile) methods['scram-sha-256'] = scramAuthenticator({ lookup: passwordFileLookup(passwordFile), log });
+  if (jwtRaw !== undefined) methods.jwt = jwtAuthenticator({ settings: parseJwtSettings(jwtRaw), log });
+
+  let rules: HbaRule[] | null = null;
+  if (hbaFile) rules = parseHba(readFileSync(hbaFile, 'utf8'), hbaFile);
+  else if (passwordFile && jwtRaw !== undefined) throw new Error('with both passwords and JWT configured, give the rules (--hba) that choose between them');
+  else if (passwordFile) rules = parseHba('host all all all scram-sha-256', 'default rules');
+  else if (jwtRaw !== undefined) rules = parseHba('host all all all jwt', 'default rules');
+
+  const limits = parseConnectionLimits({ ...config, ...(sources.maxConnections !== undefined ? { maxConnections: sources.maxConnections } : {}) });
+  return {
+    authenticate: rules ? hbaAuthenticator(rules, methods) : null,
+    limiter: limits ? new ConnectionLimiter(limits) : null,
+  };
+}

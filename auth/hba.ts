@@ -1,0 +1,97 @@
+/**
+ * pg_hba-style rules: `TYPE DATABASE USER ADDRESS METHOD`, one per line, first match wins.
+ *   TYPE      host (TLS or not) | hostssl | hostnossl
+ *   DATABASE  all | sameuser | name[,name…]
+ *   USER      all | name[,name…]
+ *   ADDRESS   all | CIDR (10.0.0.0/8, ::1/128) | a single address
+ *   METHOD    trust | scram-sha-256 | jwt | reject
+ * `#` starts a comment. Names may be double-quoted; `local` lines do not apply (no Unix socket).
+ */
+import { BlockList, isIP } from 'node:net';
+
+export type HbaMethod = 'trust' | 'scram-sha-256' | 'jwt' | 'reject';
+const METHODS: readonly HbaMethod[] = ['trust', 'scram-sha-256', 'jwt', 'reject'];
+
+export interface HbaRule {
+  readonly type: 'host' | 'hostssl' | 'hostnossl';
+  readonly databases: readonly string[] | 'all';
+  readonly users: readonly string[] | 'all';
+  /** null: every address. */
+  readonly addresses: BlockList | null;
+  readonly method: HbaMethod;
+  /** Where the rule came from, e.g. `hba.conf:3`. */
+  readonly origin: string;
+}
+
+export interface HbaRequest {
+  readonly tls: boolean;
+  readonly address: string;
+  readonly user: string;
+  readonly database: string;
+}
+
+/** Splits a line into fields; double quotes keep spaces, commas and keywords literal. */
+function fields(line: string): string[] {
+  return [...line.matchAll(/"((?:[^"]|"")*)"|[^\s"]+/g)].map((m) => (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[0]));
+}
+
+function names(field: string): readonly string[] | 'all' {
+  if (field === 'all') return 'all';
+  const list = field.split(',').filter((n) => n !== '');
+  for (const n of list) if (n.startsWith('+') || n.startsWith('@')) throw new Error(`"${n}": groups and include files are not supported`);
+  return list;
+}
+
+/** IPv4-mapped IPv6 addresses (::ffff:1.2.3.4) count as IPv4, as sockets report them. */
+export function normalizeAddress(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1]! : address;
+}
+
+function addressList(field: string): BlockList | null {
+  if (field === 'all') return null;
+  const [ip, bits] = field.split('/');
+  const family = isIP(ip ?? '');
+  if (family === 0) throw new Error(`invalid address "${field}" (hostnames are not supported)`);
+  const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`invalid CIDR mask in "${field}"`);
+  const list = new BlockList();
+  list.addSubnet(ip!, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  return list;
+}
+
+/** Parses the rules; throws naming the first bad line. */
+export function parseHba(text: string, source = 'hba'): HbaRule[] {
+  const rules: HbaRule[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const origin = `${source}:${i + 1}`;
+    const f = fields(raw.replace(/#.*$/, ''));
+    if (f.length === 0) return;
+    try {
+      if (f[0] === 'local') return;
+      if (f[0] !== 'host' && f[0] !== 'hostssl' && f[0] !== 'hostnossl') throw new Error(`invalid connection type "${f[0]}"`);
+      if (f.length !== 5) throw new Error('expected TYPE DATABASE USER ADDRESS METHOD');
+      const method = f[4] as HbaMethod;
+      if (!METHODS.includes(method)) throw new Error(`invalid authentication method "${f[4]}" (expected ${METHODS.join(', ')})`);
+      rules.push({ type: f[0], databases: names(f[1]!), users: names(f[2]!), addresses: addressList(f[3]!), method, origin });
+    } catch (err) {
+      throw new Error(`${origin}: ${(err as Error).message}`);
+    }
+  });
+  return rules;
+}
+
+/** The first rule that applies to the connection, or null. */
+export function matchHba(rules: readonly HbaRule[], req: HbaRequest): HbaRule | null {
+  const address = normalizeAddress(req.address);
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  for (const rule of rules) {
+    if (rule.type === 'hostssl' && !req.tls) continue;
+    if (rule.type === 'hostnossl' && req.tls) continue;
+    if (rule.databases !== 'all' && !rule.databases.some((d) => d === req.database || (d === 'sameuser' && req.database === req.user))) continue;
+    if (rule.users !== 'all' && !rule.users.includes(req.user)) continue;
+    if (rule.addresses && !(isIP(address) !== 0 && rule.addresses.check(address, family))) continue;
+    return rule;
+  }
+  return null;
+}
