@@ -97,6 +97,12 @@ export class ExprBinder {
         return this.arrayConstructor(body);
       case 'A_Indirection':
         return this.subscript(body);
+      case 'CollateClause':
+        // Text compares bytewise (C collation): COLLATE "default"/"C"/"POSIX" change nothing.
+        if (!(body.collname as AstNode[]).map(stringValue).every((n, i, a) => (i === a.length - 1 ? ['default', 'C', 'POSIX'].includes(n) : n === 'pg_catalog'))) {
+          throw featureNotSupported(`collation ${(body.collname as AstNode[]).map(stringValue).join('.')}`);
+        }
+        return this.bind(body.arg as AstNode);
       default:
         throw featureNotSupported(`expression ${kind}`);
     }
@@ -147,6 +153,12 @@ export class ExprBinder {
     switch (body.subLinkType) {
       case 'EXPR_SUBLINK':
         return subqueries.scalar(subselect, position);
+      case 'ARRAY_SUBLINK': {
+        // ARRAY(q) = coalesce((SELECT array_agg(x ORDER BY q's order) FROM q's FROM …), '{}').
+        const aggregated = arrayQuery(subselect);
+        const empty = { A_Const: { sval: { sval: '{}' } } };
+        return this.bind({ CoalesceExpr: { args: [{ SubLink: { subLinkType: 'EXPR_SUBLINK', subselect: aggregated, location: body.location } }, empty] } });
+      }
       case 'EXISTS_SUBLINK': {
         const count = subqueries.scalar(countingQuery(subselect, null), position);
         return this.operator('>', [count, { kind: 'literal', text: '0', type: T.int8 }], position);
@@ -502,4 +514,23 @@ function countingQuery(subselect: AstNode, membership: { test: AstNode; op: '=' 
 function intervalFieldUnit(mask: number): string {
   const units: [number, string][] = [[1 << 12, 'seconds'], [1 << 11, 'minutes'], [1 << 10, 'hours'], [1 << 3, 'days'], [1 << 1, 'months'], [1 << 2, 'years']];
   return units.find(([bit]) => mask & bit)?.[1] ?? 'seconds';
+}
+
+/** ARRAY(SELECT x FROM … ORDER BY …) as SELECT array_agg(x ORDER BY …) FROM …, for simple queries. */
+function arrayQuery(subselect: AstNode): AstNode {
+  const q = subselect.SelectStmt as AstNode | undefined;
+  const targets = q?.targetList as AstNode[] | undefined;
+  if (!q || !targets || targets.length !== 1 || q.op !== 'SETOP_NONE' || q.limitCount || q.limitOffset || q.groupClause || q.distinctClause || q.valuesLists) {
+    throw featureNotSupported('this form of ARRAY subquery');
+  }
+  const value = (targets[0]!.ResTarget as AstNode).val as AstNode;
+  const order = ((q.sortClause as AstNode[] | undefined) ?? []).map((s) => {
+    const by = s.SortBy as AstNode;
+    const node = by.node as AstNode;
+    const ordinal = (node.A_Const as AstNode | undefined)?.ival as AstNode | undefined;
+    return ordinal && (ordinal.ival ?? 0) === 1 ? { SortBy: { ...by, node: value } } : s;
+  });
+  const agg = { FuncCall: { funcname: [{ String: { sval: 'array_agg' } }], args: [value], ...(order.length ? { agg_order: order } : {}), funcformat: 'COERCE_EXPLICIT_CALL' } };
+  const { sortClause: _sort, ...rest } = q;
+  return { SelectStmt: { ...rest, targetList: [{ ResTarget: { val: agg } }] } };
 }

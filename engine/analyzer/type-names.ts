@@ -12,6 +12,8 @@ const aliases: Record<string, BaseTypeName> = {
   bytea: 'bytea', date: 'date', time: 'time', timestamp: 'timestamp', timestamptz: 'timestamptz',
   interval: 'interval', uuid: 'uuid', json: 'json', jsonb: 'jsonb', oid: 'oid', regclass: 'regclass',
   regtype: 'regtype', regproc: 'regproc', xid: 'xid', unknown: 'unknown',
+  // reg* types Lakegate has no name I/O for: plain OIDs (catalog queries cast to them, e.g. psql's \d).
+  regnamespace: 'oid', regrole: 'oid', regprocedure: 'regproc', regoper: 'oid', regoperator: 'oid', regconfig: 'oid', regcollation: 'oid',
 };
 
 /** Resolves a parser TypeName node. */

@@ -4,12 +4,15 @@
  */
 import { isViewConnector, type Connector, type ConnectorSession, type TableMetadata, type ViewDefinition } from '../../connectors/spi/index.js';
 import { SqlError, SqlState } from '../errors/index.js';
+import { OidAllocator } from './system/oids.js';
+import { isSystemSchema, SYSTEM_CATALOG } from './system/snapshot.js';
+import { SystemConnector } from './system/system-connector.js';
 
 export interface ResolvedTable {
   readonly catalog: string;
   readonly connector: Connector;
   readonly table: TableMetadata;
-  /** Stable within this process; used as pg_class OID in RowDescription. */
+  /** pg_class.oid: stable across restarts (engine/catalog/system/oids.ts); RowDescription's table OID. */
   readonly oid: number;
 }
 
@@ -24,10 +27,10 @@ export interface NameDefaults {
   readonly searchPath: readonly string[];
 }
 
-const FIRST_USER_OID = 16384;
-
 export class CatalogManager {
-  private readonly oids = new Map<string, number>();
+  private readonly oids = new OidAllocator();
+  /** pg_catalog and information_schema, visible from every catalog (docs/catalogs.md). */
+  private readonly system = new SystemConnector(this);
 
   constructor(private readonly catalogs: ReadonlyMap<string, Connector>) {}
 
@@ -40,19 +43,14 @@ export class CatalogManager {
   }
 
   connector(name: string): Connector {
-    const c = this.catalogs.get(name);
+    const c = name === SYSTEM_CATALOG ? this.system : this.catalogs.get(name);
     if (!c) throw new SqlError(SqlState.INVALID_CATALOG_NAME, `catalog "${name}" does not exist`);
     return c;
   }
 
   /** A stable OID for a catalog object named by its qualified name. */
   oidFor(qualifiedName: string): number {
-    let oid = this.oids.get(qualifiedName);
-    if (oid === undefined) {
-      oid = FIRST_USER_OID + this.oids.size;
-      this.oids.set(qualifiedName, oid);
-    }
-    return oid;
+    return this.oids.oidFor(qualifiedName);
   }
 
   /** Resolves [catalog.][schema.]table (tables only); throws 42P01 when it does not exist. */
@@ -79,15 +77,32 @@ export class CatalogManager {
       const hint = parts.catalog !== undefined ? `There is no catalog named "${catalogName}".` : undefined;
       throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position, hint });
     }
-    const schemas = parts.schema !== undefined ? [parts.schema] : defaults.searchPath;
+    // PostgreSQL searches pg_catalog before the search_path unless the path names it.
+    const schemas = parts.schema !== undefined ? [parts.schema] : defaults.searchPath.includes('pg_catalog') ? defaults.searchPath : ['pg_catalog', ...defaults.searchPath];
     for (const schema of schemas) {
-      const table = await connector.getTable(session, schema, parts.name);
-      if (table) return { catalog: catalogName, connector, table, oid: this.oidFor(`${catalogName}.${schema}.${parts.name}`) };
-      if (views && isViewConnector(connector)) {
-        const view = await connector.getView(session, schema, parts.name);
-        if (view) return { catalog: catalogName, view };
+      if (isSystemSchema(schema)) {
+        const table = this.system.metadata(schema, parts.name, catalogName);
+        if (table) return { catalog: SYSTEM_CATALOG, connector: this.system, table, oid: SystemConnector.table(schema, parts.name)!.oid };
+        continue;
+      }
+      // "catalog.schema" is how pg_namespace names another catalog's schema (docs/catalogs.md).
+      const [c, s] = this.splitNamespace(parts.catalog === undefined ? schema : undefined) ?? [catalogName, schema];
+      const source = this.catalogs.get(c)!;
+      const table = await source.getTable(session, s, parts.name);
+      if (table) return { catalog: c, connector: source, table, oid: this.oidFor(`${c}.${s}.${parts.name}`) };
+      if (views && isViewConnector(source)) {
+        const view = await source.getView(session, s, parts.name);
+        if (view) return { catalog: c, view };
       }
     }
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${shown}" does not exist`, { position });
+  }
+
+  /** "tpch.tiny" → ["tpch", "tiny"] when "tpch" is a catalog; otherwise undefined. */
+  private splitNamespace(schema: string | undefined): [string, string] | undefined {
+    const dot = schema?.indexOf('.') ?? -1;
+    if (schema === undefined || dot <= 0) return undefined;
+    const catalog = schema.slice(0, dot);
+    return this.catalogs.has(catalog) ? [catalog, schema.slice(dot + 1)] : undefined;
   }
 }

@@ -19,3 +19,4 @@ import './scalar/json.js';
 import './aggregate/json.js';
 import './table/json.js';
 import './scalar/formatting.js';
+import './scalar/catalog.js';

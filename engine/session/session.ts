@@ -16,7 +16,8 @@ import { parseStatements } from '../parser/parse.js';
 import { T, typeByOid, type PgType } from '../types/pg-type.js';
 import { queryResources } from '../scheduler/query-resources.js';
 import { SessionState } from './session-state.js';
-import { parseMs } from './settings.js';
+import { allSettings, parseMs } from './settings.js';
+import { withSystemInfo } from '../catalog/system/session-info.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
 import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
 import { planExplain } from './statements/explain.js';
@@ -182,7 +183,11 @@ export class Session implements EngineSession {
   }
 
   private queryContext(params: ParamTypes): QueryContext {
-    const connectorSession: ConnectorSession = { user: this.options.user, queryId: randomUUID() };
+    const connectorSession: ConnectorSession = withSystemInfo({ user: this.options.user, queryId: randomUUID() }, {
+      database: this.options.database,
+      searchPath: this.nameDefaults().searchPath,
+      settings: () => allSettings().map((d) => ({ name: d.name, setting: this.state.get(d.name) ?? '', readOnly: d.readOnly === true, bootVal: d.defaultValue })),
+    });
     return {
       binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params },
       evalContext: (values) => this.evalContext(values),

@@ -3,6 +3,7 @@
  * typoutput function (what a DataRow in text format carries), parseText the typinput function
  * with typmod (what a text parameter, COPY FROM or a literal cast reads), with PG's error texts.
  */
+import { regNameResolver } from './reg-names.js';
 import { SqlError, SqlState } from '../errors/index.js';
 import {
   formatDate,
@@ -45,8 +46,10 @@ export function formatText(type: PgType, datum: unknown, settings: FormatSetting
   if (type.elem) return formatArray(type.elem, datum as readonly unknown[], settings);
   switch (type.name) {
     case 'bool': return datum ? 't' : 'f';
+    case 'regclass': case 'regtype': case 'regproc':
+      return datum === 0 ? '-' : (regNameResolver()?.output(type.name, datum as number) ?? String(datum));
     case 'int2': case 'int4': case 'int8':
-    case 'oid': case 'xid': case 'regclass': case 'regtype': case 'regproc':
+    case 'oid': case 'xid':
       return String(datum);
     case 'float4': return formatFloat(datum as number, settings.extraFloatDigits, true);
     case 'float8': return formatFloat(datum as number, settings.extraFloatDigits, false);
@@ -159,8 +162,18 @@ export function parseInteger(text: string, typeName: keyof typeof INT_RANGES): n
 }
 
 /** oidin: unsigned 32-bit; negative input wraps like strtoul. */
+function parseRegName(text: string, typeName: 'regclass' | 'regtype' | 'regproc'): number {
+  if (typeName === 'regproc' && text.trim() === '-') return 0;
+  const oid = regNameResolver()?.input(typeName, text);
+  if (oid !== undefined) return oid;
+  if (typeName === 'regclass') throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${text}" does not exist`);
+  if (typeName === 'regtype') throw new SqlError(SqlState.UNDEFINED_OBJECT, `type "${text}" does not exist`);
+  throw new SqlError(SqlState.UNDEFINED_FUNCTION, `function "${text}" does not exist`);
+}
+
 function parseOid(text: string, typeName: string): number {
   const m = INT_RE.exec(text);
+  if (!m && (typeName === 'regclass' || typeName === 'regtype' || typeName === 'regproc')) return parseRegName(text, typeName);
   if (!m) throw invalid(typeName, text);
   const v = BigInt(m[1]!);
   if (v > 4294967295n || v < -2147483648n) {
