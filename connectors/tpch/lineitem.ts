@@ -3,6 +3,7 @@
  * a batch holds whole orders (at most BATCH_ROWS lines). Every column has its own stream
  * with 7 draws reserved per order, so unrequested columns cost nothing.
  */
+import { startingAt } from './columns.js';
 import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
 import { LAST_PAST_DATE, toEpochDay } from './dates.js';
 import { RETURN_FLAGS, SHIP_INSTRUCTIONS, SHIP_MODES, type Distribution } from './distributions.js';
@@ -90,7 +91,7 @@ export const LINEITEM: TableSpec = {
   rowCount: lineitemRowCount,
   open(sf, start, count, columns): RowSource {
     const w = wanted(16, columns);
-    const at = <T extends { advanceRows(n: number): void }>(r: T): T => (r.advanceRows(start), r);
+    const at = startingAt(start);
     const supplierCount = scaled(SUPPLIER_BASE, sf);
 
     const needPartKey = w[C.partkey] || w[C.suppkey] || w[C.extendedprice];

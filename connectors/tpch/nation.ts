@@ -1,8 +1,7 @@
 /** NATION: the 25 nations of dists.dss, the same at every scale factor. */
 import { NATIONS } from './distributions.js';
-import { TextStream } from './streams.js';
-import { padTo, pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
-import { getTextPool } from './text-pool.js';
+import { fixedComments, singleBatch } from './columns.js';
+import { padTo, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 
 const COMMENT_SEED = 606179079;
 const COMMENT_AVERAGE_LENGTH = 72;
@@ -19,27 +18,13 @@ export const NATION: TableSpec = {
   rowCount: () => NATIONS.size,
   open(_sf, start, count, columns): RowSource {
     const want = wanted(4, columns);
-    let done = false;
-    return {
-      next() {
-        if (done || count === 0) return null;
-        done = true;
-        const all: RawColumn[] = [];
-        if (want[0]) all[0] = Int32Array.from({ length: count }, (_, i) => start + i);
-        if (want[1]) all[1] = Array.from({ length: count }, (_, i) => padTo(NATIONS.values[start + i]!, 25));
-        if (want[2]) all[2] = Int32Array.from({ length: count }, (_, i) => NATIONS.cumulative[start + i]!);
-        if (want[3]) {
-          const pool = getTextPool();
-          const r = new TextStream(COMMENT_SEED, COMMENT_AVERAGE_LENGTH);
-          r.advanceRows(start);
-          all[3] = Array.from({ length: count }, () => {
-            const s = r.next(pool);
-            r.rowFinished();
-            return s;
-          });
-        }
-        return pick(count, all, columns);
-      },
-    };
+    return singleBatch(count, columns, () => {
+      const all: RawColumn[] = [];
+      if (want[0]) all[0] = Int32Array.from({ length: count }, (_, i) => start + i);
+      if (want[1]) all[1] = Array.from({ length: count }, (_, i) => padTo(NATIONS.values[start + i]!, 25));
+      if (want[2]) all[2] = Int32Array.from({ length: count }, (_, i) => NATIONS.cumulative[start + i]!);
+      if (want[3]) all[3] = fixedComments(COMMENT_SEED, COMMENT_AVERAGE_LENGTH, start, count);
+      return all;
+    });
   },
 };

@@ -3,14 +3,14 @@
  * status and total price come from its line items, so the line-item streams (shared with
  * lineitem.ts: same seeds, 7 draws reserved per order) are replayed here when asked for.
  */
-import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
+import { batchedRows, commentColumn, drawInts, startingAt } from './columns.js';
 import { LAST_PAST_DATE, MIN_GENERATE_DATE, TOTAL_DATE_RANGE, toEpochDay } from './dates.js';
 import { ORDER_PRIORITIES } from './distributions.js';
 import { BoundedRandom, KeyRandom } from './random.js';
 import { CUSTOMER_BASE, ORDERS_BASE, PART_BASE, scaled, use64BitKeys } from './scale.js';
 import { TextStream } from './streams.js';
 import { partPrice } from './part.js';
-import { padTo, pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
+import { padTo, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 import { getTextPool } from './text-pool.js';
 
 export const LINE_COUNT_MAX = 7;
@@ -61,7 +61,7 @@ export const ORDERS: TableSpec = {
   rowCount: (sf) => scaled(ORDERS_BASE, sf),
   open(sf, start, count, columns): RowSource {
     const want = wanted(9, columns);
-    const at = <T extends { advanceRows(n: number): void }>(r: T): T => (r.advanceRows(start), r);
+    const at = startingAt(start);
     const needLines = want[2] || want[3];
     const orderDate = want[2] || want[4] ? at(orderDateStream()) : null;
     const lineCount = needLines ? at(lineCountStream()) : null;
@@ -77,104 +77,86 @@ export const ORDERS: TableSpec = {
     const partKey = want[3] ? at(lineStreams.partKey(sf)) : null;
     const shipDate = want[2] ? at(lineStreams.shipDate()) : null;
 
-    let done = 0;
-    return {
-      next() {
-        const n = Math.min(BATCH_ROWS, count - done);
-        if (n <= 0) return null;
-        const first = start + done + 1;
-        done += n;
-        const all: (RawColumn | undefined)[] = [];
-        if (want[0]) {
-          const keys = new Float64Array(n);
-          for (let i = 0; i < n; i++) keys[i] = orderKey(first + i);
-          all[0] = keys;
+    return batchedRows(start, count, columns, (n, first) => {
+      const all: (RawColumn | undefined)[] = [];
+      if (want[0]) {
+        const keys = new Float64Array(n);
+        for (let i = 0; i < n; i++) keys[i] = orderKey(first + i);
+        all[0] = keys;
+      }
+      if (customer) {
+        const keys = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          let key = customer.next();
+          customer.rowFinished();
+          // a third of the customers place no orders
+          let delta = 1;
+          while (key % CUSTOMER_MORTALITY === 0) {
+            key = Math.min(key + delta, maxCustomer);
+            delta = -delta;
+          }
+          keys[i] = key;
         }
-        if (customer) {
-          const keys = new Float64Array(n);
-          for (let i = 0; i < n; i++) {
-            let key = customer.next();
-            customer.rowFinished();
-            // a third of the customers place no orders
-            let delta = 1;
-            while (key % CUSTOMER_MORTALITY === 0) {
-              key = Math.min(key + delta, maxCustomer);
-              delta = -delta;
+        all[1] = keys;
+      }
+      let dates: Int32Array | undefined;
+      if (orderDate) {
+        dates = drawInts(orderDate, ORDER_DATE_MIN, ORDER_DATE_MAX, n);
+      }
+      if (lineCount) {
+        const counts = drawInts(lineCount, 1, LINE_COUNT_MAX, n);
+        let lines = 0;
+        for (let i = 0; i < n; i++) lines += counts[i]!;
+        if (want[3]) {
+          const q = new Int32Array(lines);
+          const d = new Int32Array(lines);
+          const t = new Int32Array(lines);
+          quantity!.drawPerRow(1, 50, counts, n, q);
+          discount!.drawPerRow(0, 10, counts, n, d);
+          tax!.drawPerRow(0, 8, counts, n, t);
+          const p = partKeys(partKey!, counts, n, lines);
+          const totals = new Int32Array(n);
+          for (let i = 0, k = 0; i < n; i++) {
+            let total = 0;
+            for (let j = counts[i]!; j > 0; j--, k++) {
+              const extended = partPrice(p[k]!) * q[k]!;
+              const discounted = Math.floor((extended * (100 - d[k]!)) / 100);
+              total += Math.floor((discounted * (100 + t[k]!)) / 100);
             }
-            keys[i] = key;
+            totals[i] = total;
           }
-          all[1] = keys;
+          all[3] = totals;
         }
-        let dates: Int32Array | undefined;
-        if (orderDate) {
-          dates = new Int32Array(n);
-          orderDate.drawEachRow(ORDER_DATE_MIN, ORDER_DATE_MAX, n, dates);
-        }
-        if (lineCount) {
-          const counts = new Int32Array(n);
-          lineCount.drawEachRow(1, LINE_COUNT_MAX, n, counts);
-          let lines = 0;
-          for (let i = 0; i < n; i++) lines += counts[i]!;
-          if (want[3]) {
-            const q = new Int32Array(lines);
-            const d = new Int32Array(lines);
-            const t = new Int32Array(lines);
-            quantity!.drawPerRow(1, 50, counts, n, q);
-            discount!.drawPerRow(0, 10, counts, n, d);
-            tax!.drawPerRow(0, 8, counts, n, t);
-            const p = partKeys(partKey!, counts, n, lines);
-            const totals = new Int32Array(n);
-            for (let i = 0, k = 0; i < n; i++) {
-              let total = 0;
-              for (let j = counts[i]!; j > 0; j--, k++) {
-                const extended = partPrice(p[k]!) * q[k]!;
-                const discounted = Math.floor((extended * (100 - d[k]!)) / 100);
-                total += Math.floor((discounted * (100 + t[k]!)) / 100);
-              }
-              totals[i] = total;
-            }
-            all[3] = totals;
+        if (want[2]) {
+          const ship = new Int32Array(lines);
+          shipDate!.drawPerRow(1, 121, counts, n, ship);
+          const status = new Array<string>(n);
+          for (let i = 0, k = 0; i < n; i++) {
+            const c = counts[i]!;
+            let shipped = 0;
+            for (let j = 0; j < c; j++, k++) if (dates![i]! + ship[k]! <= LAST_PAST_DATE) shipped++;
+            status[i] = shipped === c ? STATUS_F : shipped > 0 ? STATUS_P : STATUS_O;
           }
-          if (want[2]) {
-            const ship = new Int32Array(lines);
-            shipDate!.drawPerRow(1, 121, counts, n, ship);
-            const status = new Array<string>(n);
-            for (let i = 0, k = 0; i < n; i++) {
-              const c = counts[i]!;
-              let shipped = 0;
-              for (let j = 0; j < c; j++, k++) if (dates![i]! + ship[k]! <= LAST_PAST_DATE) shipped++;
-              status[i] = shipped === c ? STATUS_F : shipped > 0 ? STATUS_P : STATUS_O;
-            }
-            all[2] = status;
-          }
+          all[2] = status;
         }
-        if (want[4]) {
-          const out = new Int32Array(n);
-          for (let i = 0; i < n; i++) out[i] = toEpochDay(dates![i]!);
-          all[4] = out;
-        }
-        if (priority) {
-          const slots = new Int32Array(n);
-          priority.drawEachRow(0, ORDER_PRIORITIES.totalWeight - 1, n, slots);
-          all[5] = Array.from(slots, (s) => PRIORITIES[ORDER_PRIORITIES.slots[s]!]!);
-        }
-        if (clerk) {
-          const ids = new Int32Array(n);
-          clerk.drawEachRow(clerk.low, clerk.high, n, ids);
-          all[6] = Array.from(ids, (id) => `Clerk#${String(id).padStart(9, '0')}`);
-        }
-        if (want[7]) all[7] = new Int32Array(n);
-        if (comment) {
-          const out = new Array<string>(n);
-          for (let i = 0; i < n; i++) {
-            out[i] = comment.next(pool!);
-            comment.rowFinished();
-          }
-          all[8] = out;
-        }
-        return pick(n, all, columns);
-      },
-    };
+      }
+      if (want[4]) {
+        const out = new Int32Array(n);
+        for (let i = 0; i < n; i++) out[i] = toEpochDay(dates![i]!);
+        all[4] = out;
+      }
+      if (priority) {
+        const slots = drawInts(priority, 0, ORDER_PRIORITIES.totalWeight - 1, n);
+        all[5] = Array.from(slots, (s) => PRIORITIES[ORDER_PRIORITIES.slots[s]!]!);
+      }
+      if (clerk) {
+        const ids = drawInts(clerk, clerk.low, clerk.high, n);
+        all[6] = Array.from(ids, (id) => `Clerk#${String(id).padStart(9, '0')}`);
+      }
+      if (want[7]) all[7] = new Int32Array(n);
+      if (comment) all[8] = commentColumn(n, comment, pool!);
+      return all;
+    });
   },
 };
 

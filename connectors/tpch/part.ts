@@ -1,10 +1,10 @@
 /** PART: 200,000 × SF parts. */
-import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
+import { batchedRows, commentColumn, drawInts, eachRow, sequentialKeys, startingAt } from './columns.js';
 import { PART_COLORS, PART_CONTAINERS, PART_TYPES } from './distributions.js';
 import { BoundedRandom } from './random.js';
 import { PART_BASE, scaled } from './scale.js';
 import { PickStream, TextStream, WordSequenceStream } from './streams.js';
-import { padTo, pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
+import { padTo, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 import { getTextPool } from './text-pool.js';
 
 /** dbgen's retail price of a part, in cents. */
@@ -33,7 +33,7 @@ export const PART: TableSpec = {
   rowCount: (sf) => scaled(PART_BASE, sf),
   open(_sf, start, count, columns): RowSource {
     const want = wanted(9, columns);
-    const at = <T extends { advanceRows(n: number): void }>(r: T): T => (r.advanceRows(start), r);
+    const at = startingAt(start);
     const name = want[1] ? at(new WordSequenceStream(709314158, 5, PART_COLORS)) : null;
     const mfgr = want[2] || want[3] ? at(new BoundedRandom(1, 1, 5)) : null;
     const brand = want[3] ? at(new BoundedRandom(46831694, 1, 5)) : null;
@@ -42,72 +42,28 @@ export const PART: TableSpec = {
     const container = want[6] ? at(new PickStream(727633698, PART_CONTAINERS)) : null;
     const comment = want[8] ? at(new TextStream(804159733, 14)) : null;
     const pool = comment ? getTextPool() : null;
-    let done = 0;
-    return {
-      next() {
-        const n = Math.min(BATCH_ROWS, count - done);
-        if (n <= 0) return null;
-        const first = start + done + 1;
-        done += n;
-        const all: (RawColumn | undefined)[] = [];
-        if (want[0]) {
-          const keys = new Float64Array(n);
-          for (let i = 0; i < n; i++) keys[i] = first + i;
-          all[0] = keys;
+    return batchedRows(start, count, columns, (n, first) => {
+      const all: (RawColumn | undefined)[] = [];
+      if (want[0]) all[0] = sequentialKeys(n, first);
+      if (name) all[1] = eachRow(n, name, () => name.next());
+      if (mfgr) {
+        const m = drawInts(mfgr, 1, 5, n);
+        if (want[2]) all[2] = Array.from(m, (x) => MFGR[x]!);
+        if (brand) {
+          const b = drawInts(brand, 1, 5, n);
+          all[3] = Array.from(m, (x, i) => BRAND[x * 10 + b[i]!]!);
         }
-        if (name) {
-          all[1] = new Array<string>(n);
-          for (let i = 0; i < n; i++) {
-            (all[1] as string[])[i] = name.next();
-            name.rowFinished();
-          }
-        }
-        if (mfgr) {
-          const m = new Int32Array(n);
-          mfgr.drawEachRow(1, 5, n, m);
-          if (want[2]) all[2] = Array.from(m, (x) => MFGR[x]!);
-          if (brand) {
-            const b = new Int32Array(n);
-            brand.drawEachRow(1, 5, n, b);
-            all[3] = Array.from(m, (x, i) => BRAND[x * 10 + b[i]!]!);
-          }
-        }
-        if (type) {
-          const out = new Array<string>(n);
-          for (let i = 0; i < n; i++) {
-            out[i] = PART_TYPES.values[type.nextIndex()]!;
-            type.rowFinished();
-          }
-          all[4] = out;
-        }
-        if (size) {
-          const out = new Int32Array(n);
-          size.drawEachRow(1, 50, n, out);
-          all[5] = out;
-        }
-        if (container) {
-          const out = new Array<string>(n);
-          for (let i = 0; i < n; i++) {
-            out[i] = CONTAINERS[container.nextIndex()]!;
-            container.rowFinished();
-          }
-          all[6] = out;
-        }
-        if (want[7]) {
-          const out = new Int32Array(n);
-          for (let i = 0; i < n; i++) out[i] = partPrice(first + i);
-          all[7] = out;
-        }
-        if (comment) {
-          const out = new Array<string>(n);
-          for (let i = 0; i < n; i++) {
-            out[i] = comment.next(pool!);
-            comment.rowFinished();
-          }
-          all[8] = out;
-        }
-        return pick(n, all, columns);
-      },
-    };
+      }
+      if (type) all[4] = eachRow(n, type, () => PART_TYPES.values[type.nextIndex()]!);
+      if (size) all[5] = drawInts(size, 1, 50, n);
+      if (container) all[6] = eachRow(n, container, () => CONTAINERS[container.nextIndex()]!);
+      if (want[7]) {
+        const out = new Int32Array(n);
+        for (let i = 0; i < n; i++) out[i] = partPrice(first + i);
+        all[7] = out;
+      }
+      if (comment) all[8] = commentColumn(n, comment, pool!);
+      return all;
+    });
   },
 };

@@ -3,6 +3,7 @@ import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
 import { BoundedRandom } from './random.js';
 import { PART_BASE, SUPPLIERS_PER_PART, SUPPLIER_BASE, scaled } from './scale.js';
 import { TextStream } from './streams.js';
+import { startingAt } from './columns.js';
 import { pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 import { getTextPool } from './text-pool.js';
 
@@ -29,7 +30,7 @@ export const PARTSUPP: TableSpec = {
   open(sf, start, count, columns): RowSource {
     const want = wanted(5, columns);
     const supplierCount = scaled(SUPPLIER_BASE, sf);
-    const at = <T extends { advanceRows(n: number): void }>(r: T): T => (r.advanceRows(start), r);
+    const at = startingAt(start);
     const quantity = want[2] ? at(new BoundedRandom(1671059989, 1, 9999, SUPPLIERS_PER_PART)) : null;
     const cost = want[3] ? at(new BoundedRandom(1051288424, 100, 100000, SUPPLIERS_PER_PART)) : null;
     const comment = want[4] ? at(new TextStream(1961692154, 124, SUPPLIERS_PER_PART)) : null;

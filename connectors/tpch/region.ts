@@ -1,8 +1,7 @@
 /** REGION: the 5 regions of dists.dss, the same at every scale factor. */
 import { REGIONS } from './distributions.js';
-import { TextStream } from './streams.js';
-import { padTo, pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
-import { getTextPool } from './text-pool.js';
+import { fixedComments, singleBatch } from './columns.js';
+import { padTo, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 
 const COMMENT_SEED = 1500869201;
 const COMMENT_AVERAGE_LENGTH = 72;
@@ -18,26 +17,12 @@ export const REGION: TableSpec = {
   rowCount: () => REGIONS.size,
   open(_sf, start, count, columns): RowSource {
     const want = wanted(3, columns);
-    let done = false;
-    return {
-      next() {
-        if (done || count === 0) return null;
-        done = true;
-        const all: RawColumn[] = [];
-        if (want[0]) all[0] = Int32Array.from({ length: count }, (_, i) => start + i);
-        if (want[1]) all[1] = Array.from({ length: count }, (_, i) => padTo(REGIONS.values[start + i]!, 25));
-        if (want[2]) {
-          const pool = getTextPool();
-          const r = new TextStream(COMMENT_SEED, COMMENT_AVERAGE_LENGTH);
-          r.advanceRows(start);
-          all[2] = Array.from({ length: count }, () => {
-            const s = r.next(pool);
-            r.rowFinished();
-            return s;
-          });
-        }
-        return pick(count, all, columns);
-      },
-    };
+    return singleBatch(count, columns, () => {
+      const all: RawColumn[] = [];
+      if (want[0]) all[0] = Int32Array.from({ length: count }, (_, i) => start + i);
+      if (want[1]) all[1] = Array.from({ length: count }, (_, i) => padTo(REGIONS.values[start + i]!, 25));
+      if (want[2]) all[2] = fixedComments(COMMENT_SEED, COMMENT_AVERAGE_LENGTH, start, count);
+      return all;
+    });
   },
 };

@@ -1,9 +1,9 @@
 /** SUPPLIER: 10,000 × SF suppliers; a few comments carry "Customer … Complaints/Recommends". */
-import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
+import { batchedRows, contactColumns, sequentialKeys } from './columns.js';
 import { BoundedRandom, RowRandom } from './random.js';
 import { SUPPLIER_BASE, scaled } from './scale.js';
-import { AlphaNumericStream, PhoneStream, TextStream } from './streams.js';
-import { padTo, pick, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
+import { TextStream } from './streams.js';
+import { padTo, wanted, type RawColumn, type RowSource, type TableSpec } from './table.js';
 import { getTextPool, type TextPool } from './text-pool.js';
 
 const BBB_BASE = 'Customer ';
@@ -55,49 +55,15 @@ export const SUPPLIER: TableSpec = {
   rowCount: (sf) => scaled(SUPPLIER_BASE, sf),
   open(_sf, start, count, columns): RowSource {
     const want = wanted(7, columns);
-    const at = <T extends { advanceRows(n: number): void }>(r: T): T => (r.advanceRows(start), r);
-    const address = want[2] ? at(new AlphaNumericStream(706178559, 25)) : null;
-    const nation = want[3] || want[4] ? at(new BoundedRandom(110356601, 0, 24)) : null;
-    const phone = want[4] ? at(new PhoneStream(884434366)) : null;
-    const balance = want[5] ? at(new BoundedRandom(962338209, -99999, 999999)) : null;
+    const contact = contactColumns({ address: 706178559, nation: 110356601, phone: 884434366, balance: 962338209 }, start, want, 2);
     const comments = want[6] ? new SupplierComments(start, getTextPool()) : null;
-    let done = 0;
-    return {
-      next() {
-        const n = Math.min(BATCH_ROWS, count - done);
-        if (n <= 0) return null;
-        const first = start + done + 1;
-        done += n;
-        const all: (RawColumn | undefined)[] = [];
-        if (want[0]) all[0] = Float64Array.from({ length: n }, (_, i) => first + i);
-        if (want[1]) all[1] = Array.from({ length: n }, (_, i) => padTo(`Supplier#${String(first + i).padStart(9, '0')}`, 25));
-        if (address) {
-          all[2] = Array.from({ length: n }, () => {
-            const s = address.next();
-            address.rowFinished();
-            return s;
-          });
-        }
-        if (nation) {
-          const keys = new Int32Array(n);
-          nation.drawEachRow(0, 24, n, keys);
-          all[3] = keys;
-          if (phone) {
-            all[4] = Array.from(keys, (k) => {
-              const s = phone.next(k);
-              phone.rowFinished();
-              return s;
-            });
-          }
-        }
-        if (balance) {
-          const out = new Int32Array(n);
-          balance.drawEachRow(-99999, 999999, n, out);
-          all[5] = out;
-        }
-        if (comments) all[6] = Array.from({ length: n }, () => comments.next());
-        return pick(n, all, columns);
-      },
-    };
+    return batchedRows(start, count, columns, (n, first) => {
+      const all: (RawColumn | undefined)[] = [];
+      if (want[0]) all[0] = sequentialKeys(n, first);
+      if (want[1]) all[1] = Array.from({ length: n }, (_, i) => padTo(`Supplier#${String(first + i).padStart(9, '0')}`, 25));
+      contact(n, all);
+      if (comments) all[6] = Array.from({ length: n }, () => comments.next());
+      return all;
+    });
   },
 };

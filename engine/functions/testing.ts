@@ -3,6 +3,7 @@
  * PostgreSQL text literals and get the result as PostgreSQL prints it, so expected values can
  * be copied from psql output.
  */
+import { expect } from 'vitest';
 import { datumAt, vectorFromDatums, type Vector } from '../execution/batch/vector.js';
 import { T, type PgType } from '../types/pg-type.js';
 import { DEFAULT_FORMAT_SETTINGS, formatText, parseText, type FormatSettings } from '../types/text-codec.js';
@@ -123,4 +124,12 @@ export function runWindow(
   const partition: WindowPartition = { length: n, args: columns, peerStart, peerEnd, frameStart, frameEnd, returns };
   const out = fn.evaluate(partition, ctx);
   return Array.from({ length: n }, (_, i) => datumAt(out, i));
+}
+
+/** One scalar-function case: [function id, arguments as for run(), PostgreSQL's output]. */
+export type Case = readonly [string, readonly Arg[], string | null];
+
+/** Runs each case and expects PostgreSQL's output; `label` names a failing case's arguments. */
+export function check(cases: readonly Case[], label: (args: readonly Arg[]) => string = (args) => JSON.stringify(args)): void {
+  for (const [id, args, expected] of cases) expect(run(id, args), `${id}(${label(args)})`).toBe(expected);
 }

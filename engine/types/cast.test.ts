@@ -1,21 +1,12 @@
 // Expected values were produced by PostgreSQL 15.18.
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../errors/index.js';
 import { applyTypmod, canCast, castDatum, commonType } from './cast.js';
 import { parseInterval } from './interval.js';
 import { Numeric } from './numeric.js';
 import { arrayOf, numericTypmod, T, typeByName } from './pg-type.js';
 import { DEFAULT_FORMAT_SETTINGS as S, formatText, parseText } from './text-codec.js';
+import { err } from './testing.js';
 
-const err = (f: () => unknown): SqlError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SqlError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-};
 const n = (s: string) => Numeric.fromString(s);
 const cast = (v: unknown, from = T.text, to = T.text, settings = S) => castDatum(v, from, to, settings);
 

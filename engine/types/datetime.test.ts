@@ -1,20 +1,11 @@
 // Expected values were produced by PostgreSQL 15.18.
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../errors/index.js';
 import * as dt from './datetime.js';
 import { formatInterval, parseInterval } from './interval.js';
+import { err } from './testing.js';
 
 const iso = { dateStyle: 'ISO, MDY', timeZone: 'UTC' };
 const ny = { dateStyle: 'ISO, MDY', timeZone: 'America/New_York' };
-const err = (f: () => unknown): SqlError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SqlError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-};
 const ts = (s: string, settings = iso) => dt.formatTimestamp(dt.parseTimestamp(s, settings), settings.dateStyle);
 const tstz = (s: string, settings = iso) => dt.formatTimestamptz(dt.parseTimestamptz(s, settings), settings);
 const date = (s: string, settings = iso) => dt.formatDate(dt.parseDate(s, settings), settings.dateStyle);

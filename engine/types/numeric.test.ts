@@ -1,18 +1,9 @@
 // Expected values were produced by PostgreSQL 15.18.
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../errors/index.js';
 import { Numeric } from './numeric.js';
+import { err } from './testing.js';
 
 const n = (s: string) => Numeric.fromString(s);
-const err = (f: () => unknown): SqlError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SqlError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-};
 
 describe('numeric_in / numeric_out', () => {
   it.each([

@@ -1,19 +1,10 @@
 // Expected values were produced by PostgreSQL 15.18.
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../errors/index.js';
 import { Numeric } from './numeric.js';
 import { arrayOf, numericTypmod, T, typeByName } from './pg-type.js';
 import { DEFAULT_FORMAT_SETTINGS as S, formatText, parseText } from './text-codec.js';
+import { err } from './testing.js';
 
-const err = (f: () => unknown): SqlError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SqlError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-};
 const roundTrip = (type = T.text, text: string, settings = S) => formatText(type, parseText(type, text, settings), settings);
 
 describe('scalars', () => {

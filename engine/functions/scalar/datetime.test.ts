@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { run, testContext } from '../testing.js';
+import { check as checkCases, run, testContext, type Case } from '../testing.js';
 
-/** [function id, arguments as text, PostgreSQL 15's output (session TimeZone UTC)]. */
-type Case = readonly [string, readonly (string | null)[], string | null];
-const check = (cases: readonly Case[]) => {
-  for (const [id, args, expected] of cases) expect(run(id, args), `${id}(${args.join(', ')})`).toBe(expected);
-};
+/** Cases give arguments as text and PostgreSQL 15's output (session TimeZone UTC). */
+const check = (cases: readonly Case[]) => checkCases(cases, (args) => args.join(', '));
 
 describe('date/time operators', () => {
   it('match PostgreSQL', () => {

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { arrayOf, T } from '../../types/pg-type.js';
 import { anyArrayCompare } from './array.js';
 import { comparatorFor } from '../compare.js';
-import { run } from '../testing.js';
+import { check, run } from '../testing.js';
 
-/** [function id, arguments as text (or [type, text] for "any" parameters), PostgreSQL 15's output]. */
-type Case = readonly [string, readonly Parameters<typeof run>[1][number][], string | null];
-const check = (cases: readonly Case[]) => {
-  for (const [id, args, expected] of cases) expect(run(id, args), `${id}(${JSON.stringify(args)})`).toBe(expected);
-};
 
 describe('string functions (expected values from PostgreSQL 15)', () => {
   it('basics', () => {
