@@ -153,59 +153,40 @@ export interface TableFunction {
   readonly description: string;
 }
 
-const scalars = new Map<string, ScalarFunction>();
-const scalarsByName = new Map<string, ScalarFunction[]>();
-const windows = new Map<string, WindowFunction>();
-const windowsByName = new Map<string, WindowFunction[]>();
-const tables = new Map<string, TableFunction>();
-const tablesByName = new Map<string, TableFunction[]>();
-const aggregates = new Map<string, AggregateFunction>();
-const aggregatesByName = new Map<string, AggregateFunction[]>();
-
 export const signatureId = (name: string, args: readonly PgType[]) => `${name}(${args.map((a) => a.name).join(',')})`;
 
-export function registerScalar(fn: Omit<ScalarFunction, 'id'> & { id?: string }): void {
-  const entry: ScalarFunction = { ...fn, id: fn.id ?? signatureId(fn.name, fn.args) };
-  if (scalars.has(entry.id)) throw new Error(`duplicate function ${entry.id}`);
-  scalars.set(entry.id, entry);
-  const list = scalarsByName.get(entry.name) ?? [];
-  list.push(entry);
-  scalarsByName.set(entry.name, list);
+/** One kind of function, by unique id and by name (for overload resolution). */
+class FunctionTable<F extends { readonly id: string; readonly name: string }> {
+  private readonly byId = new Map<string, F>();
+  private readonly byName = new Map<string, F[]>();
+  constructor(private readonly kind: string) {}
+
+  add(entry: F): void {
+    if (this.byId.has(entry.id)) throw new Error(`duplicate ${this.kind} ${entry.id}`);
+    this.byId.set(entry.id, entry);
+    this.byName.set(entry.name, [...(this.byName.get(entry.name) ?? []), entry]);
+  }
+  get = (id: string): F | undefined => this.byId.get(id);
+  named = (name: string): readonly F[] => this.byName.get(name) ?? [];
+  has = (name: string): boolean => this.byName.has(name);
 }
 
-export function registerAggregate(fn: Omit<AggregateFunction, 'id'>): void {
-  const entry: AggregateFunction = { ...fn, id: signatureId(fn.name, fn.args) };
-  if (aggregates.has(entry.id)) throw new Error(`duplicate aggregate ${entry.id}`);
-  aggregates.set(entry.id, entry);
-  const list = aggregatesByName.get(entry.name) ?? [];
-  list.push(entry);
-  aggregatesByName.set(entry.name, list);
-}
+const scalars = new FunctionTable<ScalarFunction>('function');
+const aggregates = new FunctionTable<AggregateFunction>('aggregate');
+const windows = new FunctionTable<WindowFunction>('window function');
+const tables = new FunctionTable<TableFunction>('table function');
 
-export function registerWindow(fn: Omit<WindowFunction, 'id'>): void {
-  const entry: WindowFunction = { ...fn, id: signatureId(fn.name, fn.args) };
-  if (windows.has(entry.id)) throw new Error(`duplicate window function ${entry.id}`);
-  windows.set(entry.id, entry);
-  const list = windowsByName.get(entry.name) ?? [];
-  list.push(entry);
-  windowsByName.set(entry.name, list);
-}
+export const registerScalar = (fn: Omit<ScalarFunction, 'id'> & { id?: string }): void => scalars.add({ ...fn, id: fn.id ?? signatureId(fn.name, fn.args) });
+export const registerAggregate = (fn: Omit<AggregateFunction, 'id'>): void => aggregates.add({ ...fn, id: signatureId(fn.name, fn.args) });
+export const registerWindow = (fn: Omit<WindowFunction, 'id'>): void => windows.add({ ...fn, id: signatureId(fn.name, fn.args) });
+export const registerTable = (fn: Omit<TableFunction, 'id'>): void => tables.add({ ...fn, id: signatureId(fn.name, fn.args) });
 
-export function registerTable(fn: Omit<TableFunction, 'id'>): void {
-  const entry: TableFunction = { ...fn, id: signatureId(fn.name, fn.args) };
-  if (tables.has(entry.id)) throw new Error(`duplicate table function ${entry.id}`);
-  tables.set(entry.id, entry);
-  const list = tablesByName.get(entry.name) ?? [];
-  list.push(entry);
-  tablesByName.set(entry.name, list);
-}
-
-export const tableById = (id: string): TableFunction | undefined => tables.get(id);
-export const tablesNamed = (name: string): readonly TableFunction[] => tablesByName.get(name) ?? [];
-export const windowById = (id: string): WindowFunction | undefined => windows.get(id);
-export const windowsNamed = (name: string): readonly WindowFunction[] => windowsByName.get(name) ?? [];
-export const scalarById = (id: string): ScalarFunction | undefined => scalars.get(id);
-export const scalarsNamed = (name: string): readonly ScalarFunction[] => scalarsByName.get(name) ?? [];
-export const aggregateById = (id: string): AggregateFunction | undefined => aggregates.get(id);
-export const aggregatesNamed = (name: string): readonly AggregateFunction[] => aggregatesByName.get(name) ?? [];
-export const isAggregateName = (name: string): boolean => aggregatesByName.has(name);
+export const scalarById = scalars.get;
+export const scalarsNamed = scalars.named;
+export const aggregateById = aggregates.get;
+export const aggregatesNamed = aggregates.named;
+export const isAggregateName = aggregates.has;
+export const windowById = windows.get;
+export const windowsNamed = windows.named;
+export const tableById = tables.get;
+export const tablesNamed = tables.named;
