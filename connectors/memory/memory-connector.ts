@@ -27,7 +27,7 @@ interface SplitInfo {
 const notNullViolation = (column: string, table: string) =>
   new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table}" violates not-null constraint`);
 
-export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore {
+export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore, ViewConnector {
   private readonly schemas = new Map<string, Map<string, MemoryTable>>([['public', new Map()]]);
   /** Column statistics from the last ANALYZE, until the next insert. */
   private readonly analyzed = new WeakMap<MemoryTable, TableStatistics['columns']>();

@@ -9,7 +9,6 @@ import type { AstNode } from '../parser/ast.js';
 import { type Expr, mapExpr, sameExpr } from '../plan/expr.js';
 import type { AggregateCall, LogicalPlan } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
-import type { ExprBinder } from './bind-expr.js';
 
 /** grouping() calls are column references at this offset + the call's number until resolved. */
 export const GROUPING_BASE = 5_000_000;

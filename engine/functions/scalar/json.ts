@@ -324,7 +324,7 @@ export function toJsonText(type: PgType, datum: unknown, settings: FormatSetting
 }
 const jsonAt = (v: Vector, i: number, ctx: EvalContext, forJsonb: boolean) => toJsonText(v.type, datumAt(v, i), ctx.format, forJsonb);
 
-function overRows(returns: PgType, args: readonly Vector[], n: number, f: (i: number) => string | null): Vector {
+function overRows(returns: PgType, n: number, f: (i: number) => string | null): Vector {
   const data = new Array<unknown>(n);
   let nulls: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
@@ -339,12 +339,12 @@ for (const [type, forJsonb, prefix] of [[T.jsonb, true, 'jsonb'], [T.json, false
   const finish = (s: string) => (forJsonb ? formatJsonb(parseJson(s, true)) : s);
   registerScalar({
     name: `to_${prefix}`, args: [ANY], returns: type, volatility: 'stable', strict: true,
-    vector: ([a], n, ctx) => overRows(type, [a!], n, (i) => (datumAt(a!, i) === null ? null : finish(jsonAt(a!, i, ctx, forJsonb)))),
+    vector: ([a], n, ctx) => overRows(type, n, (i) => (datumAt(a!, i) === null ? null : finish(jsonAt(a!, i, ctx, forJsonb)))),
     description: `value as ${prefix}`,
   });
   registerScalar({
     name: `${prefix}_build_array`, args: [], variadic: ANY, returns: type, volatility: 'stable', strict: false,
-    vector: (args, n, ctx) => overRows(type, args, n, (i) => finish('[' + args.map((a) => jsonAt(a, i, ctx, forJsonb)).join(', ') + ']')),
+    vector: (args, n, ctx) => overRows(type, n, (i) => finish('[' + args.map((a) => jsonAt(a, i, ctx, forJsonb)).join(', ') + ']')),
     description: `build a ${prefix} array from the arguments`,
   });
   registerScalar({
@@ -355,7 +355,7 @@ for (const [type, forJsonb, prefix] of [[T.jsonb, true, 'jsonb'], [T.json, false
           hint: `The arguments of ${prefix}_build_object() must consist of alternating keys and values.`,
         });
       }
-      return overRows(type, args, n, (i) => {
+      return overRows(type, n, (i) => {
         const parts: string[] = [];
         for (let k = 0; k < args.length; k += 2) {
           const key = datumAt(args[k]!, i);
