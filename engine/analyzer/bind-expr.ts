@@ -1,6 +1,6 @@
 /** Binds parser expressions to typed Expr trees against a Scope. */
 import { SqlError, SqlState, featureNotSupported, undefinedFunction } from '../errors/index.js';
-import { aggregatesNamed, isAggregateName, scalarsNamed } from '../functions/registry.js';
+import { aggregatesNamed, isAggregateName, scalarsNamed, tablesNamed } from '../functions/registry.js';
 import type { AggregateCall } from '../plan/plan.js';
 import type { Expr } from '../plan/expr.js';
 import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
@@ -16,7 +16,11 @@ export const AGGREGATE_BASE = 1_000_000;
 /** References to the enclosing query's columns (correlation) are column references at this offset + the outer index. */
 export const OUTER_BASE = 2_000_000;
 
-export const isOuterRef = (index: number) => index >= OUTER_BASE;
+/** Placeholder columns of one kind (OUTER_BASE, AGGREGATE_BASE, …) take indices base..base+span-1. */
+const PLACEHOLDER_SPAN = 1_000_000;
+export const isPlaceholder = (index: number, base: number): boolean => index >= base && index < base + PLACEHOLDER_SPAN;
+
+export const isOuterRef = (index: number) => isPlaceholder(index, OUTER_BASE);
 
 /** Binds the subqueries found in an expression (the select binder implements it). */
 export interface SubqueryBinder {
@@ -43,6 +47,16 @@ export interface ExprBinderOptions {
   readonly windows?: WindowCollector | null;
   /** Where grouping(…) may appear (with aggregation); absent elsewhere. */
   readonly grouping?: GroupingCollector | null;
+  /** Where set-returning functions may appear (the select list); absent elsewhere. */
+  readonly setReturning?: SetReturningCollector | null;
+}
+
+/** Set-returning calls of a select list are column references at this offset + their number until the ProjectSet node exists. */
+export const SET_RETURNING_BASE = 6_000_000;
+
+export interface SetReturningCollector {
+  readonly calls: { fn: string; args: Expr[] }[];
+  readonly types: PgType[];
 }
 
 const BOOL = T.bool;
@@ -400,11 +414,26 @@ export class ExprBinder {
     if (isAggregateName(name)) return this.aggregate(name, body, position);
     const args = ((body.args as AstNode[] | undefined) ?? []).map((a) => this.bind(a));
     const fn = selectCandidate(name, scalarsNamed(name), args.map((a) => a.type), false);
+    if (!fn && tablesNamed(name).length > 0) return this.setReturning(name, args, position);
     if (!fn) throw undefinedFunction(`${name}(${args.map((a) => (a.type.oid === T.unknown.oid ? 'unknown' : a.type.name)).join(', ')})`, position);
     const params = args.map((_, i) => fn.args[i] ?? fn.variadic!);
     // An "any" parameter takes the argument as it is (an unknown literal as text).
     const coerced = args.map((a, i) => (params[i]!.oid === T.unknown.oid ? (a.type.oid === T.unknown.oid ? coerceTo(a, T.text, this.options.params) : a) : coerceTo(a, params[i]!, this.options.params)));
     return { kind: 'call', fn: fn.id, args: coerced, type: fn.returns };
+  }
+
+  /** A set-returning function in the select list: a placeholder column of the ProjectSet node. */
+  private setReturning(name: string, args: Expr[], position?: number): Expr {
+    const srfs = this.options.setReturning;
+    if (!srfs) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `set-returning functions are not allowed in ${this.options.clause}`, { position });
+    const fn = selectCandidate(name, tablesNamed(name), args.map((a) => a.type), false);
+    if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')})`, position);
+    const coerced = args.map((a, i) => coerceTo(a, fn.args[i] ?? fn.variadic ?? a.type, this.options.params));
+    const columns = fn.columns(coerced.map((a) => a.type));
+    if (columns.length !== 1) throw featureNotSupported(`${name}() with several result columns in the select list`, 'Call it in FROM.');
+    srfs.calls.push({ fn: fn.id, args: coerced });
+    srfs.types.push(columns[0]!.type);
+    return { kind: 'column', index: SET_RETURNING_BASE + srfs.calls.length - 1, type: columns[0]!.type };
   }
 
   private windowCall(name: string, body: AstNode, position?: number): Expr {

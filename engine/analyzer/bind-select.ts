@@ -12,7 +12,7 @@ import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js'
 import { type Expr, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
 import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
-import { type AggregateCollector, ExprBinder, isOuterRef } from './bind-expr.js';
+import { type AggregateCollector, ExprBinder, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
 import { aliasScope, bindFrom, type Relation } from './bind-from.js';
 import { bindGroupingSets, expandGroupingSets, groupingSetsPlan, hasGroupingSets, resolveGroupingCalls, type GroupingCollector } from './grouping-sets.js';
 import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
@@ -252,9 +252,14 @@ export class QueryBinder {
     const collector: AggregateCollector = { calls: [], types: [] };
     const windows: WindowCollector = { calls: [], definitions: windowDefinitions(stmt) };
     const grouping: GroupingCollector = { calls: [] };
+    const setReturning: SetReturningCollector = { calls: [], types: [] };
     const binder = (clause: string, aggregates: AggregateCollector | null, w: WindowCollector | null = null) =>
       new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher, windows: w, grouping: aggregates ? grouping : null });
-    const targets = expandTargets(binder('SELECT', collector, windows), scope, (stmt.targetList as AstNode[] | undefined) ?? []);
+    const targets = expandTargets(
+      new ExprBinder(scope, { params, aggregates: collector, clause: 'SELECT', subqueries: attacher, windows, grouping, setReturning }),
+      scope,
+      (stmt.targetList as AstNode[] | undefined) ?? [],
+    );
     const groupBinder = binder('GROUP BY', null);
     const groupClause = (stmt.groupClause as AstNode[] | undefined) ?? [];
     const groupingSets = hasGroupingSets(groupClause) ? bindGroupingSets(expandGroupingSets(groupClause), (g) => bindGroupItem(groupBinder, targets, g)) : null;
@@ -286,11 +291,21 @@ export class QueryBinder {
       if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
       correlator?.rewriteKeys(rewrite);
       windows.calls.splice(0, windows.calls.length, ...windows.calls.map((c) => mapPlanExprs({ kind: 'window', input: plan, calls: [c], schema: [] }, rewrite) as WindowNode).map((w) => w.calls[0]!));
+      for (const c of setReturning.calls) c.args = c.args.map(rewrite);
     }
     if (windows.calls.length > 0) {
       const base = plan.schema.length;
       plan = { kind: 'window', input: plan, calls: windows.calls, schema: [...plan.schema, ...windows.calls.map((c, i) => ({ name: `_window${i}`, type: c.type }))] };
-      const resolve = (e: Expr) => mapExpr(e, (x) => (x.kind === 'column' && x.index >= WINDOW_BASE ? { ...x, index: base + x.index - WINDOW_BASE } : x));
+      const resolve = (e: Expr) => mapExpr(e, (x) => (x.kind === 'column' && isPlaceholder(x.index, WINDOW_BASE) ? { ...x, index: base + x.index - WINDOW_BASE } : x));
+      for (const t of targets) t.expr = resolve(t.expr);
+      for (const o of [...order, ...distinctOn]) if (o.expr) o.expr = resolve(o.expr);
+      for (const c of setReturning.calls) c.args = c.args.map(resolve);
+    }
+    if (setReturning.calls.length > 0) {
+      // Set-returning functions of the select list run after aggregation and windows.
+      const base = plan.schema.length;
+      plan = { kind: 'project_set', input: plan, calls: setReturning.calls, schema: [...plan.schema, ...setReturning.types.map((type, i) => ({ name: `_srf${i}`, type }))] };
+      const resolve = (e: Expr) => mapExpr(e, (x) => (x.kind === 'column' && isPlaceholder(x.index, SET_RETURNING_BASE) ? { ...x, index: base + x.index - SET_RETURNING_BASE } : x));
       for (const t of targets) t.expr = resolve(t.expr);
       for (const o of [...order, ...distinctOn]) if (o.expr) o.expr = resolve(o.expr);
     }

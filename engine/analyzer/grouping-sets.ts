@@ -9,6 +9,7 @@ import type { AstNode } from '../parser/ast.js';
 import { type Expr, mapExpr, sameExpr } from '../plan/expr.js';
 import type { AggregateCall, LogicalPlan } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
+import { isPlaceholder } from './bind-expr.js';
 
 /** grouping() calls are column references at this offset + the call's number until resolved. */
 export const GROUPING_BASE = 5_000_000;
@@ -98,7 +99,7 @@ export function groupingSetsPlan(input: LogicalPlan, keys: readonly Expr[], sets
 /** Replaces grouping(…) placeholders: bits of the mask column (0 without grouping sets). */
 export function resolveGroupingCalls(e: Expr, collector: GroupingCollector, keys: readonly Expr[], maskColumn: number | null): Expr {
   return mapExpr(e, (x) => {
-    if (x.kind !== 'column' || x.index < GROUPING_BASE) return x;
+    if (x.kind !== 'column' || !isPlaceholder(x.index, GROUPING_BASE)) return x;
     const args = collector.calls[x.index - GROUPING_BASE]!;
     const positions = args.map((a) => {
       const k = keys.findIndex((key) => sameExpr(key, a));

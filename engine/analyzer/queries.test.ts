@@ -191,3 +191,15 @@ describe('window functions', () => {
     ]);
   });
 });
+
+describe('set-returning functions in the select list', () => {
+  it('runs them side by side per input row, as PostgreSQL 10+ does', async () => {
+    expect(await rows("select unnest(array[1,2,3]) as u, 'x'")).toEqual([['1', 'x'], ['2', 'x'], ['3', 'x']]);
+    expect(await rows('select generate_series(1, 3), generate_series(1, 2)')).toEqual([['1', '1'], ['2', '2'], ['3', null]]);
+    expect(await rows('select a, unnest(array[a, a * 10]) from (values (1), (2)) t(a) order by 1, 2')).toEqual([['1', '1'], ['1', '10'], ['2', '2'], ['2', '20']]);
+    expect(await rows("select a, unnest(array_agg(b order by b)) from (values (1, 'p'), (1, 'q'), (2, 'r')) t(a, b) group by a order by 1, 2")).toEqual([
+      ['1', 'p'], ['1', 'q'], ['2', 'r'],
+    ]);
+    expect(await rows('select count(*) from (select generate_series(1, 0)) s')).toEqual([['0']]);
+  });
+});

@@ -95,6 +95,8 @@ function describe(p: LogicalPlan): { name: string; details: string[] } {
       return { name: 'EnforceSingleRow', details: [] };
     case 'table_function':
       return { name: `TableFunction ${p.fn}`, details: [] };
+    case 'project_set':
+      return { name: 'ProjectSet', details: [`Functions: ${p.calls.map((c) => c.fn).join(', ')}`] };
     case 'recursive_union':
       return { name: `RecursiveUnion${p.all ? ' all' : ''}`, details: [] };
     case 'work_table':

@@ -22,7 +22,8 @@ export type LogicalPlan =
   | EnforceSingleRowNode
   | TableFunctionNode
   | RecursiveUnionNode
-  | WorkTableNode;
+  | WorkTableNode
+  | ProjectSetNode;
 
 export interface ScanNode {
   readonly kind: 'scan';
@@ -219,6 +220,19 @@ export interface RecursiveUnionNode {
   readonly schema: readonly Field[];
 }
 
+/**
+ * Set-returning functions in the select list (PostgreSQL's ProjectSet): for each input row the
+ * functions run side by side, as many output rows as the longest yields (the others NULL);
+ * a row for which every function yields nothing is dropped. Output: input columns, then one
+ * column per call.
+ */
+export interface ProjectSetNode {
+  readonly kind: 'project_set';
+  readonly input: LogicalPlan;
+  readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[] }[];
+  readonly schema: readonly Field[];
+}
+
 export interface WorkTableNode {
   readonly kind: 'work_table';
   readonly id: number;
@@ -311,5 +325,7 @@ export function mapPlanExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
       return { ...p, keys: p.keys.map(f) };
     case 'table_function':
       return { ...p, args: p.args.map(f) };
+    case 'project_set':
+      return { ...p, calls: p.calls.map((c) => ({ ...c, args: c.args.map(f) })) };
   }
 }

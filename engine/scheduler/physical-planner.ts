@@ -19,6 +19,7 @@ import { SingleRowExec } from '../execution/operators/single-row-exec.js';
 import { WindowExec } from '../execution/operators/window-exec.js';
 import { DistinctOnExec } from '../execution/operators/distinct-on-exec.js';
 import { TableFunctionExec } from '../execution/operators/table-function-exec.js';
+import { ProjectSetExec } from '../execution/operators/project-set-exec.js';
 import { SetOpExec } from '../execution/operators/set-op-exec.js';
 import { RecursiveUnionExec, WorkTable, WorkTableExec } from '../execution/operators/recursive-union-exec.js';
 import { scalarById } from '../functions/registry.js';
@@ -92,6 +93,8 @@ export class PhysicalPlanner {
         return this.window(plan);
       case 'table_function':
         return new TableFunctionExec(plan.fn, plan.args, plan.ordinality, plan.schema);
+      case 'project_set':
+        return new ProjectSetExec(this.plan(plan.input), plan.calls, plan.schema);
       case 'distinct_on':
         return new DistinctOnExec(this.plan(plan.input), plan.keys);
       case 'single_row':

@@ -100,6 +100,10 @@ export class Estimator {
       }
       case 'single_row':
         return { rows: 1, cost: this.estimate(plan.input).cost, columns: plan.schema.map(() => ({ ndv: 1 })) };
+      case 'project_set': {
+        const input = this.estimate(plan.input);
+        return { rows: input.rows * 10, cost: input.cost + input.rows * 10, columns: [...input.columns, ...plan.calls.map(() => ({}))] };
+      }
       case 'window': {
         const input = this.estimate(plan.input);
         return { rows: input.rows, cost: input.cost + input.rows, columns: [...input.columns, ...plan.calls.map(() => ({}))] };
