@@ -75,8 +75,14 @@ export class ExprBinder {
         const index = (body.number as number) - 1;
         return { kind: 'param', index, type: this.options.params.get(index) };
       }
-      case 'TypeCast':
-        return this.cast(this.bind(body.arg as AstNode), resolveTypeName(body.typeName as AstNode));
+      case 'TypeCast': {
+        const to = resolveTypeName(body.typeName as AstNode);
+        const arg = body.arg as AstNode;
+        // ARRAY[]::t[]: an empty array takes its type from the cast.
+        const emptyArray = (arg.A_ArrayExpr as AstNode | undefined) && !((arg.A_ArrayExpr as AstNode).elements as AstNode[] | undefined)?.length;
+        if (emptyArray && to.elem) return { kind: 'literal', text: '{}', type: to };
+        return this.cast(this.bind(arg), to);
+      }
       case 'A_Expr':
         return this.aExpr(body);
       case 'BoolExpr':

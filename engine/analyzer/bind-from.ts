@@ -23,7 +23,10 @@ export function bindFrom(qb: QueryBinder, items: AstNode[]): Relation {
   let rel = bindFromItem(qb, items[0]!);
   for (const item of items.slice(1)) {
     const lateral = lateralSubselect(item);
-    rel = lateral ? bindLateral(qb, rel, lateral, 'inner', null) : joinRelations(rel, bindFromItem(qb, item), 'cross', null);
+    const fn = item.RangeFunction as AstNode | undefined;
+    if (lateral) rel = bindLateral(qb, rel, lateral, 'inner', null);
+    else if (fn) rel = qb.bindTableFunction(fn, rel);
+    else rel = joinRelations(rel, bindFromItem(qb, item), 'cross', null);
   }
   return rel;
 }

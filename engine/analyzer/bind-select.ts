@@ -113,16 +113,19 @@ export class QueryBinder {
     return { query, visible: query.columns.length, conditions: [] };
   }
 
-  /** generate_series(…), unnest(…) and other set-returning functions in FROM. */
-  bindTableFunction(body: AstNode): Relation {
-    if (body.lateral) throw featureNotSupported('LATERAL');
+  /**
+   * generate_series(…), unnest(…) and other set-returning functions in FROM. With `left` (an
+   * earlier FROM item), the arguments may read its columns (functions in FROM are implicitly
+   * LATERAL): the function then runs once per row of `left`, as a ProjectSet over it.
+   */
+  bindTableFunction(body: AstNode, left?: Relation): Relation {
     const functions = body.functions as AstNode[];
     if (functions.length !== 1 || body.is_rowsfrom) throw featureNotSupported('ROWS FROM');
     const call = ((functions[0]!.List as AstNode).items as AstNode[])[0]!;
     const fc = call.FuncCall as AstNode | undefined;
     if (!fc) throw featureNotSupported('this function call form in FROM');
     const name = stringValue((fc.funcname as AstNode[]).at(-1)!);
-    const binder = new ExprBinder(new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null });
+    const binder = new ExprBinder(left?.scope ?? new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null });
     const args = ((fc.args as AstNode[] | undefined) ?? []).map((a) => binder.bind(a));
     const fn = selectCandidate(name, tablesNamed(name), args.map((a) => a.type), false);
     if (!fn) {
@@ -137,7 +140,14 @@ export class QueryBinder {
     const columns = produced.map((c) => ({ qualifier: null, name: produced.length === 1 && alias && !alias.colnames ? (alias.aliasname as string) : c.name, type: c.type }));
     if (body.ordinality) columns.push({ qualifier: null, name: 'ordinality', type: T.int8 });
     const scope = aliasScope(columns, alias ?? { aliasname: name });
-    return { plan: { kind: 'table_function', fn: fn.id, args: coerced, ordinality: body.ordinality === true, schema: fieldsOf(columns) }, scope };
+    const ordinality = body.ordinality === true;
+    if (left && coerced.some((a) => referencedColumns(a).size > 0)) {
+      const plan: LogicalPlan = { kind: 'project_set', input: left.plan, calls: [{ fn: fn.id, args: coerced, ordinality }], schema: [...left.plan.schema, ...fieldsOf(columns)] };
+      return { plan, scope: Scope.concat(left.scope, scope) };
+    }
+    const plan: LogicalPlan = { kind: 'table_function', fn: fn.id, args: coerced, ordinality, schema: fieldsOf(columns) };
+    if (!left) return { plan, scope };
+    return { plan: { kind: 'join', joinType: 'cross', left: left.plan, right: plan, condition: null, schema: [...left.plan.schema, ...plan.schema] }, scope: Scope.concat(left.scope, scope) };
   }
 
   private withCtes(withClause: AstNode): QueryBinder {

@@ -203,3 +203,13 @@ describe('set-returning functions in the select list', () => {
     expect(await rows('select count(*) from (select generate_series(1, 0)) s')).toEqual([['0']]);
   });
 });
+
+describe('functions in FROM reading earlier FROM items', () => {
+  it('runs the function per row of the items before it', async () => {
+    expect(await rows('select t.a, g from (values (1), (3)) t(a), generate_series(1, t.a) g order by 1, 2')).toEqual([['1', '1'], ['3', '1'], ['3', '2'], ['3', '3']]);
+    expect(await rows("select t.a, e.* from (values (1, array['x','y']), (2, array[]::text[])) t(a, arr), unnest(t.arr) with ordinality e(v, n) order by 1, 3")).toEqual([
+      ['1', 'x', '1'], ['1', 'y', '2'],
+    ]);
+    expect(await rows(`select t.a, j.key, j.value from (values (1, '{"p":1,"q":"r"}'::jsonb)) t(a, d), jsonb_each(t.d) j order by 2`)).toEqual([['1', 'p', '1'], ['1', 'q', '"r"']]);
+  });
+});

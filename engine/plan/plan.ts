@@ -223,13 +223,14 @@ export interface RecursiveUnionNode {
 /**
  * Set-returning functions in the select list (PostgreSQL's ProjectSet): for each input row the
  * functions run side by side, as many output rows as the longest yields (the others NULL);
- * a row for which every function yields nothing is dropped. Output: input columns, then one
- * column per call.
+ * a row for which every function yields nothing is dropped. Output: input columns, then each
+ * call's columns. Also runs functions in FROM that read an earlier FROM item's columns.
  */
 export interface ProjectSetNode {
   readonly kind: 'project_set';
   readonly input: LogicalPlan;
-  readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[] }[];
+  /** Each call adds its function's columns (and, WITH ORDINALITY, a row number). */
+  readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[]; readonly ordinality?: boolean }[];
   readonly schema: readonly Field[];
 }
 

@@ -10,7 +10,7 @@ import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 /** Set-returning functions in the select list, run side by side for each input row. */
 export class ProjectSetExec implements ExecNode {
   readonly name = 'ProjectSet';
-  constructor(readonly input: ExecNode, readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[] }[], readonly schema: Schema) {}
+  constructor(readonly input: ExecNode, readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[]; readonly ordinality?: boolean }[], readonly schema: Schema) {}
   children() {
     return [this.input];
   }
@@ -23,6 +23,8 @@ export class ProjectSetExec implements ExecNode {
     const args = this.calls.map((c) => c.args.map((a) => compileExpr(a, ctx.eval)));
     const argTypes = this.calls.map((c) => c.args.map((a) => a.type));
     const width = this.input.schema.length;
+    // Each call's output columns: the function's, then the row number WITH ORDINALITY.
+    const widths = fns.map((fn, k) => fn.columns(argTypes[k]!).length);
     for await (const batch of this.input.execute(ctx)) {
       await checkpoint(ctx);
       const argVectors = args.map((list) => list.map((f) => f(batch)));
@@ -36,7 +38,11 @@ export class ProjectSetExec implements ExecNode {
         const n = Math.max(0, ...produced.map((p) => p.length));
         for (let r = 0; r < n; r++) {
           rows.push(i);
-          produced.forEach((p, k) => values[k]!.push(p[r]?.[0] ?? null));
+          let column = 0;
+          produced.forEach((p, k) => {
+            for (let c = 0; c < widths[k]!; c++) values[column++]!.push(p[r]?.[c] ?? null);
+            if (this.calls[k]!.ordinality) values[column++]!.push(r < p.length ? BigInt(r + 1) : null);
+          });
         }
         if (rows.length >= BATCH_ROWS) {
           yield this.emit(batch, rows, values);
