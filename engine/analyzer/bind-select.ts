@@ -12,7 +12,7 @@ import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js'
 import { type Expr, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
 import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
-import { type AggregateCollector, ExprBinder, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
+import { type AggregateCollector, ExprBinder, OUTER_BASE, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
 import { aliasScope, bindFrom, type Relation } from './bind-from.js';
 import { bindGroupingSets, expandGroupingSets, groupingSetsPlan, hasGroupingSets, resolveGroupingCalls, type GroupingCollector } from './grouping-sets.js';
 import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
@@ -125,7 +125,7 @@ export class QueryBinder {
     const fc = call.FuncCall as AstNode | undefined;
     if (!fc) throw featureNotSupported('this function call form in FROM');
     const name = stringValue((fc.funcname as AstNode[]).at(-1)!);
-    const binder = new ExprBinder(left?.scope ?? new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null });
+    const binder = new ExprBinder(left?.scope ?? new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null, outer: this.correlation?.scope });
     const args = ((fc.args as AstNode[] | undefined) ?? []).map((a) => binder.bind(a));
     const fn = selectCandidate(name, tablesNamed(name), args.map((a) => a.type), false);
     if (!fn) {
@@ -141,6 +141,23 @@ export class QueryBinder {
     if (body.ordinality) columns.push({ qualifier: null, name: 'ordinality', type: T.int8 });
     const scope = aliasScope(columns, alias ?? { aliasname: name });
     const ordinality = body.ordinality === true;
+    const outerRefs = [...new Set(coerced.flatMap((a) => [...referencedColumns(a)].filter(isOuterRef)))].sort((a, b) => a - b);
+    if (outerRefs.length > 0 && this.correlation) {
+      // Reads the enclosing query: run it once per distinct value of the outer columns it reads;
+      // those values stay as hidden key columns that correlate the subquery (see bindSelect).
+      if (left && coerced.some((a) => [...referencedColumns(a)].some((c) => !isOuterRef(c)))) {
+        throw featureNotSupported('a function in FROM reading both the enclosing query and an earlier FROM item');
+      }
+      const outerSchema = this.correlation.plan.schema;
+      const keys = outerRefs.map((r) => ({ index: r - OUTER_BASE, type: outerSchema[r - OUTER_BASE]!.type }));
+      const keyPlan: LogicalPlan = { kind: 'aggregate', input: this.correlation.plan, groupBy: keys.map((k) => ({ kind: 'column', index: k.index, type: k.type })), aggregates: [], schema: keys.map((k) => outerSchema[k.index]!) };
+      const keyArgs = coerced.map((a) => mapExpr(a, (x) => (x.kind === 'column' && isOuterRef(x.index) ? { ...x, index: outerRefs.indexOf(x.index) } : x)));
+      const plan: LogicalPlan = { kind: 'project_set', input: keyPlan, calls: [{ fn: fn.id, args: keyArgs, ordinality }], schema: [...keyPlan.schema, ...fieldsOf(columns)] };
+      const keyColumns = keys.map((k, j) => ({ qualifier: null, name: `_outer${j}`, type: k.type, hidden: true, outerKey: k.index }));
+      const rel = { plan, scope: Scope.concat(new Scope(keyColumns), scope) };
+      if (!left) return rel;
+      return { plan: { kind: 'join', joinType: 'cross', left: left.plan, right: plan, condition: null, schema: [...left.plan.schema, ...plan.schema] }, scope: Scope.concat(left.scope, rel.scope) };
+    }
     if (left && coerced.some((a) => referencedColumns(a).size > 0)) {
       const plan: LogicalPlan = { kind: 'project_set', input: left.plan, calls: [{ fn: fn.id, args: coerced, ordinality }], schema: [...left.plan.schema, ...fieldsOf(columns)] };
       return { plan, scope: Scope.concat(left.scope, scope) };
@@ -247,6 +264,11 @@ export class QueryBinder {
     // WHERE: EXISTS / IN conjuncts become semi or anti joins; references to an enclosing
     // query (correlation) are set aside to become the join condition with it.
     const correlated: Expr[] = [];
+    // Key columns of FROM functions that read the enclosing query correlate on equality.
+    scope.columns.forEach((c, i) => {
+      if (c.outerKey === undefined) return;
+      correlated.push({ kind: 'call', fn: `=(${c.type.name},${c.type.name})`, args: [{ kind: 'column', index: i, type: c.type }, { kind: 'column', index: OUTER_BASE + c.outerKey, type: c.type }], type: T.bool });
+    });
     if (stmt.whereClause) {
       const whereBinder = new ExprBinder(scope, { params, aggregates: null, clause: 'WHERE', outer, subqueries: attacher });
       const local: Expr[] = [];

@@ -213,3 +213,12 @@ describe('functions in FROM reading earlier FROM items', () => {
     expect(await rows(`select t.a, j.key, j.value from (values (1, '{"p":1,"q":"r"}'::jsonb)) t(a, d), jsonb_each(t.d) j order by 2`)).toEqual([['1', 'p', '1'], ['1', 'q', '"r"']]);
   });
 });
+
+describe('functions in a subquery FROM reading the enclosing query', () => {
+  it('run once per distinct outer value and correlate on it', async () => {
+    await s.query("create table arrs (id int, a int[]); insert into arrs values (1, array[1,2,3]), (2, array[5]), (3, null)");
+    expect(await rows('select id, (select sum(x) from unnest(arrs.a) x) from arrs order by id')).toEqual([['1', '6'], ['2', '5'], ['3', null]]);
+    expect(await rows('select id, (select count(*) from generate_series(1, array_length(arrs.a, 1)) g) from arrs order by id')).toEqual([['1', '3'], ['2', '1'], ['3', '0']]);
+    expect(await rows('select id from arrs where exists (select 1 from unnest(arrs.a) x where x > 2) order by id')).toEqual([['1'], ['2']]);
+  });
+});

@@ -12,6 +12,8 @@ export interface ScopeColumn {
   /** Source table identity for RowDescription. */
   readonly tableOid?: number;
   readonly columnNumber?: number;
+  /** This column carries the enclosing query's column of that index (a correlated FROM function's key). */
+  readonly outerKey?: number;
 }
 
 export class Scope {

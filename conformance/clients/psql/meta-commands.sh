@@ -32,3 +32,11 @@ meta_lines "psql \\du shows the user" "^$USER_\\|" 1 -c '\du'
 view="psql_meta_v_$$"
 expect "psql \\dv after CREATE VIEW" "public|$view|view|$USER_" \
   -c "drop view if exists $view" -c "create view $view as select 1 as one" -c "\\dv $view" -c "drop view $view" -q
+if gateway_only "psql \\d tiny.nation (database tpch)"; then
+  expect "psql \\d tiny.nation (database tpch)" \
+    "$(printf '%s\n' 'n_nationkey|integer||not null|' 'n_name|character(25)||not null|' 'n_regionkey|integer||not null|' 'n_comment|character varying(152)||not null|')" \
+    -d tpch -c '\d tiny.nation'
+fi
+if gateway_only "psql \\d+ tiny.region (database tpch)"; then
+  meta_lines "psql \\d+ tiny.region (database tpch)" '^r_(regionkey|name|comment)\|' 3 -d tpch -c '\d+ tiny.region'
+fi
