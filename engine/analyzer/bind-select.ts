@@ -9,7 +9,7 @@ import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js
 import { SqlError, SqlState, featureNotSupported } from '../errors/index.js';
 import type { Field } from '../execution/batch/batch.js';
 import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
-import { type Expr, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
+import { type Expr, conjunction, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
 import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
 import { type AggregateCollector, ExprBinder, OUTER_BASE, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
@@ -71,7 +71,6 @@ export async function bindQuery(ctx: BinderContext, node: AstNode): Promise<Boun
 }
 
 const fieldsOf = (cols: readonly { name: string; type: PgType }[]): Field[] => cols.map((c) => ({ name: c.name, type: c.type }));
-const and = (parts: readonly Expr[]): Expr | null => (parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool });
 
 export class QueryBinder {
   constructor(
@@ -277,7 +276,7 @@ export class QueryBinder {
         const e = whereBinder.bindCondition(part);
         for (const c of conjuncts(e)) ((referencesOuter(c) ? correlated : local) as Expr[]).push(c);
       }
-      const predicate = and(local);
+      const predicate = conjunction(local);
       if (predicate) attacher.plan = { kind: 'filter', input: attacher.plan, predicate, schema: attacher.plan.schema };
     }
 

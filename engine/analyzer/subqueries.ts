@@ -12,7 +12,7 @@ import { scalarById } from '../functions/registry.js';
 import '../functions/aggregate/single-value.js';
 import type { AstNode } from '../parser/ast.js';
 import { positionOf } from '../parser/ast.js';
-import { type Expr, mapExpr, referencedColumns } from '../plan/expr.js';
+import { type Expr, conjunction, mapExpr, referencedColumns } from '../plan/expr.js';
 import type { AggregateCall, JoinType, LogicalPlan } from '../plan/plan.js';
 import { T } from '../types/pg-type.js';
 import { ExprBinder, OUTER_BASE, isOuterRef, type SubqueryBinder } from './bind-expr.js';
@@ -42,7 +42,6 @@ export interface CorrelatedResult {
 }
 
 const BOOL = T.bool;
-const and = (parts: readonly Expr[]): Expr | null => (parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: BOOL });
 const column = (index: number, type: Expr['type']): Expr => ({ kind: 'column', index, type });
 
 export class SubqueryAttacher implements SubqueryBinder {
@@ -118,7 +117,7 @@ export class SubqueryAttacher implements SubqueryBinder {
 /** A join of `left` and `right` whose condition addresses right columns at RIGHT_BASE + position. */
 export function joinPlans(left: LogicalPlan, right: LogicalPlan, joinType: JoinType, conditions: readonly Expr[], nullAware = false): LogicalPlan {
   const leftWidth = left.schema.length;
-  const condition = and(conditions.map((c) => mapExpr(c, (x) => (x.kind === 'column' && x.index >= RIGHT_BASE ? { ...x, index: leftWidth + x.index - RIGHT_BASE } : x))));
+  const condition = conjunction(conditions.map((c) => mapExpr(c, (x) => (x.kind === 'column' && x.index >= RIGHT_BASE ? { ...x, index: leftWidth + x.index - RIGHT_BASE } : x))));
   const schema = joinType === 'semi' || joinType === 'anti' ? left.schema : [...left.schema, ...right.schema];
   return { kind: 'join', joinType, left, right, condition, ...(nullAware ? { nullAware } : {}), schema };
 }
@@ -198,7 +197,7 @@ export class Correlator {
     const keyExprs = outerKeys.map((k) => column(k, outerSchema[k]!.type));
     const keyPlan: LogicalPlan = { kind: 'aggregate', input: this.correlation.plan, groupBy: keyExprs, aggregates: [], schema: outerKeys.map((k) => outerSchema[k]!) };
     const width = this.attacher.plan.schema.length;
-    const condition = and(this.correlated.map((c) => mapExpr(c, (x) => (x.kind === 'column' && isOuterRef(x.index) ? { ...x, index: width + outerKeys.indexOf(x.index - OUTER_BASE) } : x))));
+    const condition = conjunction(this.correlated.map((c) => mapExpr(c, (x) => (x.kind === 'column' && isOuterRef(x.index) ? { ...x, index: width + outerKeys.indexOf(x.index - OUTER_BASE) } : x))));
     const input = this.attacher.plan;
     this.attacher.plan = { kind: 'join', joinType: 'inner', left: input, right: keyPlan, condition, schema: [...input.schema, ...keyPlan.schema] };
     const keys = outerKeys.map((k, j) => column(width + j, outerSchema[k]!.type));

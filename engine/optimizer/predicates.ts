@@ -2,11 +2,7 @@
 import { type Expr, sameExpr } from '../plan/expr.js';
 import { T } from '../types/pg-type.js';
 
-/** The AND of `parts` (flattened), or null for none. */
-export function conjunction(parts: readonly Expr[]): Expr | null {
-  const flat = parts.flatMap((p) => (p.kind === 'and' ? p.args : [p]));
-  return flat.length === 0 ? null : flat.length === 1 ? flat[0]! : { kind: 'and', args: flat, type: T.bool };
-}
+export { conjunction } from '../plan/expr.js';
 
 /** The OR of `parts`, or null for none. */
 export function disjunction(parts: readonly Expr[]): Expr | null {

@@ -3,7 +3,7 @@
  * input schema of the plan node that owns the expression. Literals keep PostgreSQL's text form
  * (or null) so a plan can be shipped to a worker as JSON and parsed there once.
  */
-import type { PgType } from '../types/pg-type.js';
+import { T, type PgType } from '../types/pg-type.js';
 
 export type Expr =
   | ColumnExpr
@@ -227,6 +227,12 @@ export const shiftColumns = (e: Expr, offset: number): Expr =>
 /** Renumbers column references through `mapping` (old index → new index). */
 export const remapColumns = (e: Expr, mapping: (index: number) => number): Expr =>
   mapExpr(e, (x) => (x.kind === 'column' ? { ...x, index: mapping(x.index) } : x));
+
+/** The AND of `parts` (flattened), or null for none. */
+export function conjunction(parts: readonly Expr[]): Expr | null {
+  const flat = parts.flatMap((p) => (p.kind === 'and' ? p.args : [p]));
+  return flat.length === 0 ? null : flat.length === 1 ? flat[0]! : { kind: 'and', args: flat, type: T.bool };
+}
 
 /** Splits a predicate into its AND-ed parts. */
 export function conjuncts(e: Expr): Expr[] {

@@ -9,6 +9,7 @@ import { scalarById } from '../../functions/registry.js';
 import { mapRows } from '../../functions/kernels.js';
 import type { Expr, QuantifiedExpr } from '../../plan/expr.js';
 import { comparatorFor } from '../../functions/compare.js';
+import { anyArrayCompare } from '../../functions/scalar/array.js';
 import { castDatum } from '../../types/cast.js';
 import { parseText } from '../../types/text-codec.js';
 import { T } from '../../types/pg-type.js';
@@ -80,31 +81,11 @@ export function compileExpr(e: Expr, ctx: EvalContext): CompiledExpr {
   }
 }
 
-const comparisonTests = {
-  '=': (c: number) => c === 0,
-  '<>': (c: number) => c !== 0,
-  '<': (c: number) => c < 0,
-  '<=': (c: number) => c <= 0,
-  '>': (c: number) => c > 0,
-  '>=': (c: number) => c >= 0,
-};
-
-/** x op ANY/ALL (array): true/false as soon as decided, NULL when only NULL comparisons remain. */
+/** x op ANY/ALL (array), with PostgreSQL's NULL and empty-array rules (anyArrayCompare). */
 function compileQuantified(e: QuantifiedExpr, arg: CompiledExpr, array: CompiledExpr): CompiledExpr {
   const cmp = comparatorFor(e.arg.type);
-  const test = comparisonTests[e.op];
-  return (b) =>
-    mapRows(T.bool, [arg(b), array(b)], b.length, true, ([x, arr]) => {
-      let sawNull = false;
-      for (const y of arr as unknown[]) {
-        if (y === null) {
-          sawNull = true;
-          continue;
-        }
-        if (test(cmp(x, y)) !== e.all) return !e.all;
-      }
-      return sawNull ? null : e.all;
-    });
+  const quantifier = e.all ? 'all' : 'any';
+  return (b) => mapRows(T.bool, [arg(b), array(b)], b.length, false, ([x, arr]) => anyArrayCompare(e.op, x, arr as unknown[] | null, cmp, quantifier));
 }
 
 function constant(type: Expr['type'], value: unknown): CompiledExpr {

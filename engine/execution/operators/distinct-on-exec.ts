@@ -1,9 +1,8 @@
-import { hashKeyFor } from '../../functions/compare.js';
 import type { Expr } from '../../plan/expr.js';
 import type { Batch, Schema } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
-import { compileExpr } from '../expr/compile.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
+import { rowKeyer } from './group-keys.js';
 
 /** DISTINCT ON over input sorted by its keys: the first row of each run of equal keys. */
 export class DistinctOnExec implements ExecNode {
@@ -16,15 +15,14 @@ export class DistinctOnExec implements ExecNode {
     return [this.input];
   }
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
-    const keyExprs = this.keys.map((k) => compileExpr(k, ctx.eval));
-    const keyOf = this.keys.map((k) => hashKeyFor(k.type));
+    const keysOf = rowKeyer(this.keys, ctx.eval);
     let previous: string | null = null;
     for await (const batch of this.input.execute(ctx)) {
       await checkpoint(ctx);
-      const vectors = keyExprs.map((k) => k(batch));
+      const keyOf = keysOf(batch);
       const keep: number[] = [];
       for (let i = 0; i < batch.length; i++) {
-        const key = JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(keyOf[k]!((v.data as unknown[])[i])))));
+        const key = keyOf(i);
         if (key !== previous) keep.push(i);
         previous = key;
       }

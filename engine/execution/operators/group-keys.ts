@@ -2,6 +2,10 @@
 import { hashKeyFor } from '../../functions/compare.js';
 import type { PgType } from '../../types/pg-type.js';
 import { VectorBuilder, type Vector } from '../batch/vector.js';
+import type { Batch } from '../batch/batch.js';
+import type { Expr } from '../../plan/expr.js';
+import type { EvalContext } from '../../functions/registry.js';
+import { compileExpr } from '../expr/compile.js';
 
 const NULL_KEY = '\u0000N';
 
@@ -44,6 +48,15 @@ export class GroupTable {
     return out;
   }
 
+  /** Rows whose key this table had not seen before (each new key's first row), in order. */
+  newRows(keys: readonly Vector[], length: number): number[] {
+    let next = this.count;
+    const ids = this.assign(keys, length);
+    const rows: number[] = [];
+    for (let i = 0; i < length; i++) if (ids[i] === next) (rows.push(i), next++);
+    return rows;
+  }
+
   private part(k: number, v: Vector, i: number): unknown {
     if (v.nulls !== null && v.nulls[i] === 1) return NULL_KEY;
     const raw = (v.data as unknown[])[i];
@@ -54,4 +67,16 @@ export class GroupTable {
   keyVectors(): Vector[] {
     return this.builders.map((b) => b.finish());
   }
+}
+
+/**
+ * Keys of rows by the values of `exprs` (NULLs equal, 1.50 = 1.5) for telling runs of equal
+ * rows apart in sorted input: `keysOf(batch)` gives a function from a row to its key string.
+ */
+export function rowKeyer(exprs: readonly Expr[], ctx: EvalContext): (batch: Batch) => (row: number) => string {
+  const parts = exprs.map((e) => ({ f: compileExpr(e, ctx), key: hashKeyFor(e.type) }));
+  return (batch) => {
+    const vectors = parts.map((p) => p.f(batch));
+    return (i) => JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(parts[k]!.key((v.data as unknown[])[i])))));
+  };
 }

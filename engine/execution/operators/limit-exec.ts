@@ -1,8 +1,8 @@
 import type { Batch, Schema } from '../batch/batch.js';
 import { sliceBatch } from '../batch/batch.js';
 import type { Expr } from '../../plan/expr.js';
-import { compileExpr, type CompiledExpr } from '../expr/compile.js';
-import { hashKeyFor } from '../../functions/compare.js';
+import { compileExpr } from '../expr/compile.js';
+import { rowKeyer } from './group-keys.js';
 import { datumAt } from '../batch/vector.js';
 import { SqlError, SqlState } from '../../errors/index.js';
 import type { ExecNode, TaskContext } from './exec-node.js';
@@ -32,9 +32,7 @@ export class LimitExec implements ExecNode {
     let remaining = evaluate(this.count, 'LIMIT') ?? Infinity;
     let skip = evaluate(this.offset, 'OFFSET') ?? 0;
     if (remaining === 0) return;
-    const tieKeys = this.withTies.map((e) => ({ f: compileExpr(e, ctx.eval), key: hashKeyFor(e.type) }));
-    const rowKey = (vectors: ReturnType<CompiledExpr>[], i: number) =>
-      JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(tieKeys[k]!.key((v.data as unknown[])[i])))));
+    const tiesOf = this.withTies.length > 0 ? rowKeyer(this.withTies, ctx.eval) : null;
     let lastKey: string | null = null;
     for await (const batch of this.input.execute(ctx)) {
       let start = 0;
@@ -43,18 +41,18 @@ export class LimitExec implements ExecNode {
         skip -= start;
       }
       let take = Math.min(batch.length - start, remaining);
-      if (tieKeys.length > 0) {
-        const vectors = tieKeys.map((k) => k.f(batch));
+      if (tiesOf) {
+        const rowKey = tiesOf(batch);
         if (remaining === 0) {
           // Past the limit: only rows tied with the last one returned.
-          while (take < batch.length - start && rowKey(vectors, start + take) === lastKey) take++;
+          while (take < batch.length - start && rowKey(start + take) === lastKey) take++;
           if (take > 0) yield take === batch.length ? batch : sliceBatch(batch, start, take);
           if (start + take < batch.length) return;
           continue;
         }
-        if (take > 0) lastKey = rowKey(vectors, start + take - 1);
+        if (take > 0) lastKey = rowKey(start + take - 1);
         remaining -= take;
-        while (remaining === 0 && start + take < batch.length && rowKey(vectors, start + take) === lastKey) take++;
+        while (remaining === 0 && start + take < batch.length && rowKey(start + take) === lastKey) take++;
         if (take > 0) yield take === batch.length ? batch : sliceBatch(batch, start, take);
         if (remaining === 0 && start + take < batch.length) return;
         continue;

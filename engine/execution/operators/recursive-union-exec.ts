@@ -23,11 +23,7 @@ export class RecursiveUnionExec implements ExecNode {
     const seen = this.all ? null : new GroupTable(this.schema.map((f) => f.type));
     const fresh = (batch: Batch): Batch | null => {
       if (!seen) return batch;
-      const before = seen.count;
-      const ids = seen.assign(batch.columns, batch.length);
-      const keep: number[] = [];
-      let next = before;
-      for (let i = 0; i < batch.length; i++) if (ids[i] === next) (keep.push(i), next++);
+      const keep = seen.newRows(batch.columns, batch.length);
       return keep.length ? takeBatchRows(batch, keep) : null;
     };
     let round: Batch[] = [];

@@ -31,11 +31,7 @@ export class SetOpExec implements ExecNode {
     for (const input of [this.left, this.right]) {
       for await (const batch of input.execute(ctx)) {
         await checkpoint(ctx);
-        const before = rows.count;
-        const ids = rows.assign(batch.columns, batch.length);
-        const fresh: number[] = [];
-        let next = before;
-        for (let i = 0; i < batch.length; i++) if (ids[i] === next) (fresh.push(i), next++);
+        const fresh = rows.newRows(batch.columns, batch.length);
         if (fresh.length > 0) yield takeBatchRows(batch, fresh);
       }
     }

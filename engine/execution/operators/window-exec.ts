@@ -7,7 +7,7 @@
  * partition start, recomputed per row otherwise). A single partition must fit in memory.
  */
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
-import { comparatorFor, hashKeyFor } from '../../functions/compare.js';
+import { comparatorFor } from '../../functions/compare.js';
 import { windowById, type Accumulator, type EvalContext, type WindowPartition } from '../../functions/registry.js';
 import { createAccumulator } from './accumulators.js';
 import type { FrameBound, WindowCall } from '../../plan/plan.js';
@@ -21,7 +21,7 @@ import { compileExpr } from '../expr/compile.js';
 import { batchBytes } from '../memory/estimate.js';
 import { operatorMemory } from '../memory/memory-pool.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
-import { GroupTable } from './group-keys.js';
+import { GroupTable, rowKeyer } from './group-keys.js';
 
 /** The share of the query's memory limit one run of partitions may hold. */
 const PARTITION_SHARE = 0.5;
@@ -36,9 +36,8 @@ export class WindowExec implements ExecNode {
 
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const memory = operatorMemory(ctx.memory);
-    const partitionBy = (this.calls[0]?.partitionBy ?? []).map((e) => ({ f: compileExpr(e, ctx.eval), key: hashKeyFor(e.type) }));
-    const keyAt = (vectors: Vector[], i: number) =>
-      JSON.stringify(vectors.map((v, k) => (v.nulls !== null && v.nulls[i] === 1 ? null : String(partitionBy[k]!.key((v.data as unknown[])[i])))));
+    const partitionBy = this.calls[0]?.partitionBy ?? [];
+    const partitionsOf = rowKeyer(partitionBy, ctx.eval);
     let buffered: Batch[] = [];
     let rows = 0;
     let lastKey: string | null = null;
@@ -53,11 +52,11 @@ export class WindowExec implements ExecNode {
     try {
       for await (const batch of this.input.execute(ctx)) {
         await checkpoint(ctx);
-        const keys = partitionBy.map((p) => p.f(batch));
+        const keyAt = partitionsOf(batch);
         // Cut before the first partition boundary once a full batch of rows is buffered.
         let cut = -1;
         for (let i = 0; i < batch.length; i++) {
-          const key = partitionBy.length ? keyAt(keys, i) : '';
+          const key = partitionBy.length ? keyAt(i) : '';
           if (key !== lastKey && lastKey !== null && rows + i >= BATCH_ROWS && cut < 0) cut = i;
           lastKey = key;
         }
