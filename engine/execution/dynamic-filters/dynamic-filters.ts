@@ -30,8 +30,13 @@ export class DynamicFilters {
   private readonly byFragment = new Map<number, DynamicFilter[]>();
   readonly stats = new Map<number, FilterStats>();
 
+  /**
+   * Sets the filter on one column of a fragment's output. A later publish for the same column
+   * replaces it (a join built again, as in each round of a recursive query, must not leave the
+   * previous round's keys behind); dropping a filter only ever lets more rows through.
+   */
   publish(fragmentId: number, filter: DynamicFilter): void {
-    const list = this.byFragment.get(fragmentId) ?? [];
+    const list = (this.byFragment.get(fragmentId) ?? []).filter((f) => f.column !== filter.column);
     list.push(filter);
     this.byFragment.set(fragmentId, list);
   }
