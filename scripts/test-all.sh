@@ -6,7 +6,8 @@
 #
 #   scripts/test-all.sh [SUITE...]       run only these suites (names below)
 #
-# Suites: lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc slt slt/postgres differential differential/sf1
+# Suites: lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc lake slt slt/postgres differential differential/sf1
+# (lake: the S3 store and Iceberg REST catalog, started only for it)
 # (differential/sf1: the 22 TPC-H queries at SF 1 against PostgreSQL, about 3 minutes)
 #
 #   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
@@ -14,6 +15,8 @@
 #   LAKEGATE_TARGET=postgres   point the client suites at the test PostgreSQL
 #                              instead of the gateway (the gateway is not started
 #                              and differential is not run) -- for developing suites
+#   S3_TEST_PORT=9000          the test S3 store (scripts/services/s3.sh), bucket S3_TEST_BUCKET=lake
+#   ICEBERG_REST_PORT=8181     the test Iceberg REST catalog (scripts/services/iceberg-rest.sh)
 #   SUITE_TIMEOUT=900          seconds after which one suite is killed
 #   SLT_CORPUS=../shared/slt   the sqllogictest corpus (select1-3.test) beside the checkout
 set -uo pipefail
@@ -29,13 +32,19 @@ if [ "$LAKEGATE_TARGET" = postgres ]; then export LAKEGATE_PORT="$PG_TEST_PORT";
 export LAKEGATE_USER="${LAKEGATE_USER:-lakegate}" LAKEGATE_DB="${LAKEGATE_DB:-lakegate}"
 export PG_WIRE_URL="${PG_WIRE_URL:-postgresql://postgres@127.0.0.1:$PG_TEST_PORT/postgres}"
 export ORACLE_PORT="${ORACLE_PORT:-$PG_TEST_PORT}"
+# the lake services (scripts/services/s3.sh, iceberg-rest.sh): fixed test credentials
+export S3_TEST_PORT="${S3_TEST_PORT:-9000}" S3_TEST_BUCKET="${S3_TEST_BUCKET:-lake}" S3_TEST_REGION="${S3_TEST_REGION:-us-east-1}"
+export S3_TEST_ACCESS_KEY="${S3_TEST_ACCESS_KEY:-lakegate}" S3_TEST_SECRET_KEY="${S3_TEST_SECRET_KEY:-lakegate-secret}"
+export S3_TEST_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT"
+export ICEBERG_REST_PORT="${ICEBERG_REST_PORT:-8181}"
+export ICEBERG_REST_URI="http://127.0.0.1:$ICEBERG_REST_PORT"
 export CI="${CI:-}" FORCE_COLOR=0 NO_COLOR=1
 SUITE_TIMEOUT="${SUITE_TIMEOUT:-900}"
 LOGS="$ROOT/.tmp/test-logs"
 VENV="$ROOT/.tmp/venv"
 mkdir -p "$LOGS"
 
-ALL_SUITES=(lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc slt slt/postgres differential differential/sf1)
+ALL_SUITES=(lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc lake slt slt/postgres differential differential/sf1)
 if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 for s in "${SUITES[@]}"; do
@@ -70,8 +79,10 @@ run_step() {
 not_run() { record "$1" FAIL 0 "not run: $2"; echo "<== $1: FAIL (not run: $2)"; }
 
 # ---- services: always stopped on exit ----------------------------------------
-started_pg=0 started_gw=0
+started_pg=0 started_gw=0 started_s3=0 started_ice=0
 stop_services() {
+  if [ $started_ice -eq 1 ]; then bash scripts/services/iceberg-rest.sh stop || true; started_ice=0; fi
+  if [ $started_s3 -eq 1 ]; then bash scripts/services/s3.sh stop || true; started_s3=0; fi
   if [ $started_gw -eq 1 ]; then LAKEGATE_PORT="$GATEWAY_PORT" bash scripts/services/gateway.sh stop || true; started_gw=0; fi
   if [ $started_pg -eq 1 ]; then bash scripts/services/postgres.sh stop || true; started_pg=0; fi
 }
@@ -85,14 +96,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- what the suites need ------------------------------------------------------
-need_pg=0 need_gw=0 need_py=0 need_java=0
+need_pg=0 need_gw=0 need_py=0 need_java=0 need_lake=0
 for s in "${SUITES[@]}"; do
   case "$s" in
-    unit) need_pg=1 ;;
+    unit) need_pg=1; need_py=1 ;;  # the Parquet writer tests read files back with pyarrow and duckdb
     clients/*) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
     differential|differential/sf1) need_pg=1; need_gw=1 ;;
     slt) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
     slt/postgres) need_pg=1 ;;
+    lake) need_lake=1; need_py=1 ;;
   esac
   [ "$s" = clients/python ] && need_py=1
   [ "$s" = clients/jdbc ] && need_java=1
@@ -103,7 +115,7 @@ setup_node() {
   if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 }
 setup_python() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import psycopg, pytest' 2>/dev/null; then return 0; fi
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import psycopg, pytest, pyiceberg, pyarrow, s3fs, duckdb, sqlalchemy, pyiceberg_core' 2>/dev/null; then return 0; fi
   local py; py="$(command -v python3 || true)"
   if [ -z "$py" ] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
     echo "installing python3-venv (Debian)"
@@ -111,7 +123,7 @@ setup_python() {
     py=/usr/bin/python3
   fi
   rm -rf "$VENV"
-  "$py" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check 'psycopg[binary]>=3.1,<4' 'pytest>=8'
+  "$py" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check 'psycopg[binary]>=3.1,<4' 'pytest>=8' 'pyiceberg[s3fs,pyarrow,sql-sqlite,pyiceberg-core]>=0.12,<0.13' 'pyarrow' 'duckdb'
 }
 setup_java() {
   if command -v mvn >/dev/null && command -v javac >/dev/null; then return 0; fi
@@ -137,13 +149,21 @@ slt_postgres_suite() { # the runner's own unit tests, then every slt file on the
 export VENV
 export -f setup_node setup_python setup_java jdbc_suite slt_postgres_suite
 
-pg_ok=1 gw_ok=1 py_ok=1 java_ok=1
+pg_ok=1 gw_ok=1 py_ok=1 java_ok=1 lake_ok=1
 run_step setup/node setup_node || { echo "node dependencies missing; nothing can run"; exit 1; }
 if [ $need_py -eq 1 ]; then run_step setup/python setup_python || py_ok=0; fi
 if [ $need_java -eq 1 ]; then run_step setup/java setup_java || java_ok=0; fi
 if [ $need_pg -eq 1 ]; then
   started_pg=1
   run_step service/postgres bash scripts/services/postgres.sh start || pg_ok=0
+fi
+if [ $need_lake -eq 1 ]; then
+  started_s3=1
+  run_step service/s3 bash scripts/services/s3.sh start || lake_ok=0
+  if [ $lake_ok -eq 1 ]; then
+    started_ice=1
+    run_step service/iceberg bash scripts/services/iceberg-rest.sh start || lake_ok=0
+  fi
 fi
 setup_psql >/dev/null 2>&1 || true
 if [ $need_gw -eq 1 ]; then
@@ -171,6 +191,10 @@ for s in "${SUITES[@]}"; do
     clients/jdbc)
       if [ $java_ok -eq 0 ]; then not_run "$s" "java/maven failed to install"
       elif client_ready "$s"; then run_step "$s" jdbc_suite; fi ;;
+    lake)
+      if [ $lake_ok -eq 0 ]; then not_run "$s" "the S3 store or the Iceberg REST catalog did not start"
+      elif [ $py_ok -eq 0 ]; then not_run "$s" "python deps (pyiceberg) failed to install"
+      else run_step "$s" npx vitest run --config conformance/lake/vitest.config.ts; fi ;;
     slt)
       if [ "$LAKEGATE_TARGET" = postgres ]; then
         if client_ready "$s"; then run_step "$s" bash conformance/slt/run.sh --target postgres $(slt_files); fi

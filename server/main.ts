@@ -15,9 +15,13 @@
  *   --jwt-config F         JWT verification settings, JSON (LAKEGATE_JWT_CONFIG)
  *   --max-connections N    signed-in connections at most (LAKEGATE_MAX_CONNECTIONS; default unlimited)
  *                          With none of these, every client is trusted (zero-config, 127.0.0.1).
+ *   --lake-root D          folder of the `lake` catalog (LAKEGATE_LAKE_ROOT, default ./data/lake)
+ *   --catalog-dir D        NAME.properties catalog files, as Trino's etc/catalog (LAKEGATE_CATALOG_DIR,
+ *                          default ./etc/catalog when it exists)
  *
  * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDefaultCatalogs } from '../connectors/registry.js';
 import { createEngine } from '../engine/index.js';
@@ -50,6 +54,8 @@ async function main(): Promise<void> {
       passwords: { type: 'string' },
       'jwt-config': { type: 'string' },
       'max-connections': { type: 'string' },
+      'lake-root': { type: 'string' },
+      'catalog-dir': { type: 'string' },
     },
   });
   const env = process.env;
@@ -74,7 +80,12 @@ async function main(): Promise<void> {
   }
 
   const server = await startServer({
-    engine: createEngine({ catalogs: createDefaultCatalogs() }),
+    engine: createEngine({
+      catalogs: createDefaultCatalogs({
+        lakeRoot: values['lake-root'] ?? env.LAKEGATE_LAKE_ROOT,
+        catalogDir: values['catalog-dir'] ?? env.LAKEGATE_CATALOG_DIR ?? (existsSync('etc/catalog') ? 'etc/catalog' : undefined),
+      }),
+    }),
     host,
     port: integer('--port', values.port ?? env.LAKEGATE_PORT, 7432),
     httpPort: integer('--http-port', values['http-port'] ?? env.LAKEGATE_HTTP_PORT, 7080),

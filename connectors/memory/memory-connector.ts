@@ -1,9 +1,11 @@
 /** Tables held in memory as lists of batches; one split per group of batches. */
 import type {
-  ColumnDefinition, Connector, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
+  ColumnDefinition, ColumnMetadata, Connector, RowDeletes, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
   StatisticsStore, TableMetadata, TableStatistics, ViewConnector, ViewDefinition, WritableConnector,
 } from '../spi/index.js';
-import type { Batch } from '../../engine/execution/batch/batch.js';
+import { takeBatchRows, type Batch } from '../../engine/execution/batch/batch.js';
+import type { Vector } from '../../engine/execution/batch/vector.js';
+import { T } from '../../engine/types/pg-type.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 
 interface MemoryTable {
@@ -24,10 +26,19 @@ interface SplitInfo {
   readonly count: number;
 }
 
+/** The hidden column DELETE finds rows by: the row's position in the table. */
+const ROW_ID: ColumnMetadata = { name: '$row_id', type: T.int8, nullable: false, hidden: true };
+
+function rowIds(start: number, length: number): Vector {
+  const data = new BigInt64Array(length);
+  for (let i = 0; i < length; i++) data[i] = BigInt(start + i);
+  return { type: T.int8, length, data, nulls: null };
+}
+
 const notNullViolation = (column: string, table: string) =>
   new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table}" violates not-null constraint`);
 
-export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore, ViewConnector {
+export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore, ViewConnector, RowDeletes {
   private readonly schemas = new Map<string, Map<string, MemoryTable>>([['public', new Map()]]);
   /** Column statistics from the last ANALYZE, until the next insert. */
   private readonly analyzed = new WeakMap<MemoryTable, TableStatistics['columns']>();
@@ -48,7 +59,7 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
     const t = this.schemas.get(schema)?.get(table);
     if (!t) return undefined;
     const handle: TableHandle = { schema, table, id: t.id };
-    return { schema, name: table, columns: t.columns, handle: { ...handle } };
+    return { schema, name: table, columns: [...t.columns, ROW_ID], handle: { ...handle } };
   }
 
   async getStatistics(_s: ConnectorSession, table: TableMetadata): Promise<TableStatistics> {
@@ -73,10 +84,13 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
   async *scan(_s: ConnectorSession, request: ScanRequest): AsyncIterable<Batch> {
     const t = this.lookup(request.table);
     const { first, count } = request.split.info as unknown as SplitInfo;
+    let position = t.batches.slice(0, first).reduce((n, b) => n + b.length, 0);
     for (let i = first; i < first + count && i < t.batches.length; i++) {
       if (request.signal.aborted) return;
       const b = t.batches[i]!;
-      yield { length: b.length, columns: request.columns.map((c) => b.columns[c]!) };
+      const start = position;
+      position += b.length;
+      yield { length: b.length, columns: request.columns.map((c) => (c < t.columns.length ? b.columns[c]! : rowIds(start, b.length))) };
     }
   }
 
@@ -161,6 +175,31 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
     t.batches.push(...staged.filter((b) => b.length > 0));
     if (count > 0) this.analyzed.delete(t);
     return count;
+  }
+
+  rowIdColumns(): readonly string[] {
+    return [ROW_ID.name];
+  }
+
+  async deleteRows(_s: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number> {
+    const t = this.lookup(table);
+    const doomed = new Set<bigint>();
+    for await (const b of rows) {
+      const ids = b.columns[0]!.data as BigInt64Array;
+      for (let i = 0; i < b.length; i++) doomed.add(ids[i]!);
+    }
+    if (doomed.size === 0) return 0;
+    let position = 0n;
+    const kept: Batch[] = [];
+    for (const b of t.batches) {
+      const keep: number[] = [];
+      for (let i = 0; i < b.length; i++, position++) if (!doomed.has(position)) keep.push(i);
+      if (keep.length === b.length) kept.push(b);
+      else if (keep.length > 0) kept.push(takeBatchRows(b, keep));
+    }
+    t.batches.splice(0, t.batches.length, ...kept);
+    this.analyzed.delete(t);
+    return doomed.size;
   }
 
   private lookup(table: TableMetadata): MemoryTable {

@@ -17,6 +17,11 @@ export interface ColumnMetadata {
   readonly name: string;
   readonly type: PgType;
   readonly nullable: boolean;
+  /**
+   * A hidden column (Trino's `$path`, `$pos`, …): readable when named, left out of `SELECT *`,
+   * INSERT column lists and the catalog views.
+   */
+  readonly hidden?: boolean;
 }
 
 export interface TableMetadata {
@@ -49,11 +54,54 @@ export interface TableStatistics {
 export interface Split {
   /** Connector-owned, JSON-serialisable description of one unit of scan work. */
   readonly info: Json;
+  /** What the split reads (a file, an object), for EXPLAIN ANALYZE: its name and about how many bytes. */
+  readonly source?: { readonly name: string; readonly bytes: number };
 }
 
 export interface SplitRequest {
   /** How many splits the engine would like, e.g. the number of parallel tasks. */
   readonly desiredSplits: number;
+  /**
+   * What the query's filters allow of the scanned rows, when the engine could tell. Connectors
+   * may skip files, partitions or row groups that hold no allowed row; the engine still
+   * applies every filter, so a connector that ignores this stays correct.
+   */
+  readonly constraint?: Constraint;
+}
+
+/** One end of a range of values. */
+export interface RangeBound {
+  readonly value: unknown;
+  readonly inclusive: boolean;
+}
+
+/** Values between `low` and `high` (an absent bound is unbounded). */
+export interface ValueRange {
+  readonly low?: RangeBound;
+  readonly high?: RangeBound;
+}
+
+/**
+ * The values one table column may take in rows the query wants. Bounds are datums of
+ * `compareAs` (the column's type, or a type the column is widened to by a monotonic cast such
+ * as date → timestamp); `widen` maps a datum of the column's own type (a statistic, a
+ * partition value) to that type.
+ */
+export interface ColumnDomain {
+  /** Index into the table's columns. */
+  readonly column: number;
+  readonly compareAs: PgType;
+  /** Total order on datums of `compareAs`, PostgreSQL's btree order. */
+  readonly compare: (a: unknown, b: unknown) => number;
+  readonly widen: (columnDatum: unknown) => unknown;
+  /** Non-NULL values allowed: a union of ranges; absent means any value. Empty: none. */
+  readonly ranges?: readonly ValueRange[];
+  readonly nullAllowed: boolean;
+}
+
+/** A conjunction of column domains: a row is wanted only if every column is in its domain. */
+export interface Constraint {
+  readonly domains: readonly ColumnDomain[];
 }
 
 export interface ScanRequest {
@@ -63,6 +111,11 @@ export interface ScanRequest {
   readonly split: Split;
   /** Aborted when the query is cancelled or fails; page sources stop promptly. */
   readonly signal: AbortSignal;
+  /**
+   * What the query's filters allow of the rows (as in SplitRequest): a page source may skip
+   * pages or rows outside it. The engine still applies every filter.
+   */
+  readonly constraint?: Constraint;
 }
 
 /** Session facts a connector may need (no engine internals). */
@@ -110,6 +163,20 @@ export interface WritableConnector {
   /** Appends rows (columns in table order); returns the number of rows written. */
   insert(session: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number>;
 }
+
+/**
+ * Capability: DELETE. The engine scans the table for the rows the WHERE clause selects,
+ * reading only the hidden columns `rowIdColumns` names (e.g. `$path` and `$pos`), and hands
+ * those values to `deleteRows`, which removes the rows as one change of the table.
+ */
+export interface RowDeletes {
+  rowIdColumns(table: TableMetadata): readonly string[];
+  /** Batches hold the row-id columns in `rowIdColumns` order; returns the number of rows deleted. */
+  deleteRows(session: ConnectorSession, table: TableMetadata, rowIds: AsyncIterable<Batch>): Promise<number>;
+}
+
+export const supportsDeletes = (c: Connector): c is Connector & RowDeletes =>
+  typeof (c as Partial<RowDeletes>).deleteRows === 'function';
 
 export interface ViewDefinition {
   readonly schema: string;

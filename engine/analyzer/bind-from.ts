@@ -83,7 +83,9 @@ function bindTable(qb: QueryBinder, rv: AstNode): Relation {
   }
   const table = resolved.table;
   const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
-  const columns: ScopeColumn[] = table.columns.map((c, i) => ({ qualifier: name.name, name: c.name, type: c.type, tableOid: resolved.oid, columnNumber: i + 1 }));
+  const columns: ScopeColumn[] = table.columns.map((c, i) => ({
+    qualifier: name.name, name: c.name, type: c.type, tableOid: resolved.oid, columnNumber: i + 1, ...(c.hidden ? { system: true } : {}),
+  }));
   return {
     plan: {
       kind: 'scan',

@@ -9,6 +9,8 @@ export interface ScopeColumn {
   readonly type: PgType;
   /** Left out of `*` (e.g. the right-hand copy of a USING column). */
   readonly hidden?: boolean;
+  /** A connector's hidden column (`$path`, …): resolvable by name, left out of `*` and `t.*`. */
+  readonly system?: boolean;
   /** Source table identity for RowDescription. */
   readonly tableOid?: number;
   readonly columnNumber?: number;
@@ -51,7 +53,7 @@ export class Scope {
   star(qualifier: string | null, position?: number): number[] {
     const out: number[] = [];
     this.columns.forEach((c, i) => {
-      if (qualifier === null ? !c.hidden : c.qualifier === qualifier) out.push(i);
+      if (!c.system && (qualifier === null ? !c.hidden : c.qualifier === qualifier)) out.push(i);
     });
     if (qualifier !== null && out.length === 0) {
       throw new SqlError(SqlState.UNDEFINED_TABLE, `missing FROM-clause entry for table "${qualifier}"`, { position });

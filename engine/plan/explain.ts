@@ -19,6 +19,8 @@ export interface OperatorStats {
   readonly timeMs: number;
   readonly tasks: number;
   readonly peakMemoryBytes?: number;
+  /** Scans: distinct files (or objects) their splits read, and the bytes those splits cover. */
+  readonly input?: { readonly files: number; readonly bytes: number };
 }
 
 export interface ExplainSource {
@@ -148,7 +150,8 @@ function annotation(n: ExplainNode): string {
   const est = n.estimate ? `  (rows=${rows(n.estimate.rows)} cost=${Math.round(n.estimate.cost)})` : '';
   const a = n.actual;
   const memory = a?.peakMemoryBytes !== undefined ? ` peak memory=${Math.ceil(a.peakMemoryBytes / 1024)}kB` : '';
-  const act = a ? ` (actual rows=${a.rows} batches=${a.batches} tasks=${a.tasks} time=${ms(a.timeMs)} ms${memory})` : '';
+  const input = a?.input ? ` files=${a.input.files} bytes=${a.input.bytes}` : '';
+  const act = a ? ` (actual rows=${a.rows} batches=${a.batches} tasks=${a.tasks}${input} time=${ms(a.timeMs)} ms${memory})` : '';
   return est + act;
 }
 
@@ -181,6 +184,7 @@ function nodeJson(n: ExplainNode): Json {
           'Actual Tasks': n.actual.tasks,
           'Actual Total Time': Number(ms(n.actual.timeMs)),
           ...(n.actual.peakMemoryBytes !== undefined ? { 'Peak Memory Bytes': n.actual.peakMemoryBytes } : {}),
+          ...(n.actual.input ? { 'Files Read': n.actual.input.files, 'Bytes Read': n.actual.input.bytes } : {}),
         }
       : {}),
     ...(n.children.length ? { Plans: n.children.map(nodeJson) } : {}),

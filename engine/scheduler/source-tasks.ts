@@ -13,6 +13,7 @@ import { ScanExec } from '../execution/operators/scan-exec.js';
 import type { LogicalPlan } from '../plan/plan.js';
 import type { OperatorDecorator } from './physical-planner.js';
 import { type PlanFragment, sourceChainScan } from './fragment.js';
+import { scanConstraint } from '../execution/constraints/scan-constraint.js';
 
 /** Splits asked of a connector per scan. */
 const SPLITS_PER_SCAN = 8;
@@ -36,7 +37,7 @@ export function sourceTaskOperators(task: SourceTask, decorate?: OperatorDecorat
   const operator = (plan: LogicalPlan): ExecNode => {
     switch (plan.kind) {
       case 'scan':
-        return new ScanExec(plan, task.split, task.filters, task.fragment.id);
+        return new ScanExec(plan, task.split, task.filters, task.fragment.id, task.fragment.root);
       case 'filter':
         return new FilterExec(build(plan.input), plan.predicate);
       case 'project':
@@ -56,7 +57,8 @@ export async function runSourceTasks(fragment: PlanFragment, ctx: TaskContext, d
   const scan = sourceChainScan(fragment.root)!;
   const connector = ctx.catalogs.connector(scan.catalog);
   const table = { schema: scan.schemaName, name: scan.tableName, columns: scan.tableColumns, handle: scan.tableHandle };
-  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN });
+  const constraint = scanConstraint(fragment.root, (column) => scan.columns[column]!, ctx.eval);
+  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN, constraint });
   const filters = scanFilters(fragment.root, ctx.dynamicFilters?.forFragment(fragment.id) ?? []);
   return splits.map((split) => () => {
     const task: SourceTask = { fragment, split, filters };

@@ -21,6 +21,7 @@ import { withSystemInfo } from '../catalog/system/session-info.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
 import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
 import { planExplain } from './statements/explain.js';
+import { planDelete } from './statements/delete.js';
 import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, planDrop, planInsert } from './statements/ddl.js';
 import type { PlannedStatement } from './statements/planned-statement.js';
 import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
@@ -144,6 +145,8 @@ export class Session implements EngineSession {
         return planCopy(this.queryContext(params), body);
       case 'InsertStmt':
         return planInsert(this.queryContext(params), body);
+      case 'DeleteStmt':
+        return planDelete(this.queryContext(params), body);
       case 'CreateTableAsStmt':
         if (body.objtype !== 'OBJECT_TABLE') throw featureNotSupported('CREATE MATERIALIZED VIEW');
         return planCreateTableAs(this.queryContext(params), body);

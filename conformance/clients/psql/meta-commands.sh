@@ -26,7 +26,7 @@ if gateway_only "psql \\dt *.* lists every catalog's tables"; then
   meta_lines "psql \\dt *.* lists every catalog's tables" '^(tpch\.)?(tiny|sf1)\|nation\|table\|' 2 -c '\dt *.*'
 fi
 if gateway_only "psql \\l lists every catalog"; then
-  meta_lines "psql \\l lists every catalog" '^(tpch|memory)\|[^|]*\|UTF8\|' 2 -c '\l'
+  meta_lines "psql \\l lists every catalog" '^(tpch|memory|lake)\|[^|]*\|UTF8\|' 3 -c '\l'
 fi
 meta_lines "psql \\du shows the user" "^$USER_\\|" 1 -c '\du'
 view="psql_meta_v_$$"

@@ -111,7 +111,7 @@ async function catalogContents(source: CatalogSource, session: ConnectorSession,
       namespaces.push(ns);
       const tables = await Promise.all((await connector.listTables(session, schema)).map((t) => connector.getTable(session, schema, t)));
       for (const t of tables) {
-        if (t) relations.push({ oid: source.oidFor(relationKey(catalog, schema, t.name)), namespace: ns, name: t.name, kind: 'r', columns: t.columns });
+        if (t) relations.push({ oid: source.oidFor(relationKey(catalog, schema, t.name)), namespace: ns, name: t.name, kind: 'r', columns: t.columns.filter((c) => !c.hidden) });
       }
       if (isViewConnector(connector)) {
         const views = await Promise.all((await connector.listViews(session, schema)).map((v) => connector.getView(session, schema, v)));

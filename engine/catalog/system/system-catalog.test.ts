@@ -83,7 +83,7 @@ describe('pg_catalog tables', () => {
   });
 
   it('shows the databases, the user and the settings', async () => {
-    expect(await rows('select datname, pg_encoding_to_char(encoding) from pg_database order by 1', 'lakegate')).toEqual([['lakegate', 'UTF8'], ['memory', 'UTF8'], ['tpch', 'UTF8']]);
+    expect(await rows('select datname, pg_encoding_to_char(encoding) from pg_database order by 1', 'lakegate')).toEqual([['lake', 'UTF8'], ['lakegate', 'UTF8'], ['memory', 'UTF8'], ['tpch', 'UTF8']]);
     expect(await rows('select rolname, rolcanlogin, oid from pg_roles')).toEqual([['tester', 't', '10']]);
     expect(await rows('select usename, usesysid from pg_user')).toEqual([['tester', '10']]);
     const s = open();

@@ -72,7 +72,8 @@ export function scanFilters(chain: LogicalPlan, filters: readonly DynamicFilter[
   return out;
 }
 
-function scanColumnOf(plan: LogicalPlan, column: number): number | undefined {
+/** The scan column that output column `column` of a source chain is, through filters and plain projections. */
+export function scanColumnOf(plan: LogicalPlan, column: number): number | undefined {
   switch (plan.kind) {
     case 'scan': return column;
     case 'filter': return scanColumnOf(plan.input, column);

@@ -10,7 +10,8 @@ import { USER_OID } from '../../catalog/system/oids.js';
 import { arrayOf, formatType, T, typeByOid } from '../../types/pg-type.js';
 import { defineScalar } from '../define.js';
 import { mapBinary } from '../kernels.js';
-import { registerScalar, registerTable, type EvalContext } from '../registry.js';
+import { ANY, registerScalar, registerTable, type EvalContext } from '../registry.js';
+import { constantVector } from '../../execution/batch/vector.js';
 
 const searchPath = (ctx: EvalContext): string[] =>
   (ctx.session.getSetting('search_path', true) ?? '')
@@ -27,6 +28,12 @@ defineScalar('format_type', [T.oid, T.int4], T.text, ([oid, typmod]: [number | n
   if (t) return formatType(t);
   return typeName(oid) ?? '???';
 }, 'format a type oid and atttypmod to canonical SQL', { ...stable, strict: false });
+
+registerScalar({
+  name: 'pg_typeof', args: [ANY], returns: T.regtype, volatility: 'stable', strict: false,
+  vector: ([a], n) => constantVector(T.regtype, a!.type.oid, n),
+  description: 'type of the argument',
+});
 
 defineScalar('pg_table_is_visible', [T.oid], T.bool, ([oid]: [number], ctx) => relationVisible(oid, defaultCatalog(ctx), searchPath(ctx)) ?? null,
   'is table visible in search path?', stable);

@@ -129,7 +129,8 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
   const rv = stmt.relation as AstNode;
   const resolved = await ctx.binder.catalogs.resolveTable(ctx.binder.connectorSession, { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string }, ctx.binder.defaults);
   const connector = writable(ctx, resolved.catalog);
-  const table = resolved.table;
+  // Hidden columns ($path, …) are the connector's to fill: INSERT names and writes the others.
+  const table = { ...resolved.table, columns: resolved.table.columns.filter((c) => !c.hidden) };
   const targetNames = ((stmt.cols as AstNode[] | undefined) ?? []).map((c) => (c.ResTarget as AstNode).name as string);
   const targets = targetNames.length ? targetNames.map((n) => {
     const i = table.columns.findIndex((c) => c.name === n);
@@ -174,9 +175,17 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
     start: (params, controller) => {
       const counter = { rows: 0 };
       return singleStep(null, () => `SELECT ${counter.rows}`, async () => {
-        await connector.createTable(ctx.binder.connectorSession, target.schema, target.name, columns, stmt.if_not_exists === true);
-        const table = await connector.getTable(ctx.binder.connectorSession, target.schema, target.name);
-        await connector.insert(ctx.binder.connectorSession, table!, counted(runPlan(ctx, plan, params, controller), counter));
+        const cs = ctx.binder.connectorSession;
+        if (stmt.if_not_exists === true && (await connector.getTable(cs, target.schema, target.name))) return null;
+        await connector.createTable(cs, target.schema, target.name, columns, false);
+        const table = await connector.getTable(cs, target.schema, target.name);
+        try {
+          await connector.insert(cs, table!, counted(runPlan(ctx, plan, params, controller), counter));
+        } catch (e) {
+          // CREATE TABLE AS is one statement: a failed fill leaves no table behind.
+          await connector.dropTable(cs, target.schema, target.name, true).catch(() => undefined);
+          throw e;
+        }
         return null;
       }, controller);
     },

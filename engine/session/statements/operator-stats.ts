@@ -9,6 +9,7 @@
 import type { Batch, Schema } from '../../execution/batch/batch.js';
 import type { QueryMemory } from '../../execution/memory/memory-pool.js';
 import type { ExecNode, TaskContext } from '../../execution/operators/exec-node.js';
+import { ScanExec } from '../../execution/operators/scan-exec.js';
 import type { OperatorStats } from '../../plan/explain.js';
 import { type LogicalPlan, planInputs } from '../../plan/plan.js';
 import type { OperatorDecorator } from '../../scheduler/physical-planner.js';
@@ -21,6 +22,9 @@ interface Counters {
   held: number;
   peak: number;
   accounted: boolean;
+  /** Scans: names of what their splits read, and the bytes. */
+  files: Set<string>;
+  bytes: number;
 }
 
 /** A view of the query's memory that also counts what one operator holds. */
@@ -57,6 +61,11 @@ class InstrumentedExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const c = this.c;
     c.tasks++;
+    const source = this.inner instanceof ScanExec ? this.inner.split.source : undefined;
+    if (source) {
+      c.files.add(source.name);
+      c.bytes += source.bytes;
+    }
     // Operators hand their ctx to their inputs, so count against the query's own memory, not a parent's view.
     const base = ctx.memory ? (this.memory.get(ctx.memory) ?? ctx.memory) : undefined;
     c.accounted ||= base !== undefined;
@@ -87,7 +96,7 @@ export class OperatorRecorder {
   readonly decorate: OperatorDecorator = (node, plan) => {
     const table = node.name === 'Exchange' ? this.exchanges : this.operators;
     let c = table.get(plan);
-    if (!c) table.set(plan, (c = { rows: 0, batches: 0, timeMs: 0, tasks: 0, held: 0, peak: 0, accounted: false }));
+    if (!c) table.set(plan, (c = { rows: 0, batches: 0, timeMs: 0, tasks: 0, held: 0, peak: 0, accounted: false, files: new Set(), bytes: 0 }));
     return new InstrumentedExec(node, c, this.memoryViews);
   };
 
@@ -103,6 +112,7 @@ export class OperatorRecorder {
       tasks: c.tasks,
       timeMs: Math.max(0, c.timeMs - inputTime),
       ...(c.accounted ? { peakMemoryBytes: c.peak } : {}),
+      ...(c.files.size > 0 ? { input: { files: c.files.size, bytes: c.bytes } } : {}),
     };
   }
 }
