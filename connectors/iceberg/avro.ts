@@ -10,7 +10,7 @@ import { snappyDecompress } from '../lake/parquet/snappy.js';
 import { invalidMetadata } from './types.js';
 
 /** avsc's long type with BigInt values, so 64-bit ids and sizes stay exact. */
-const BIGINT_LONG = avsc.types.LongType.__with({
+export const BIGINT_LONG = avsc.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);

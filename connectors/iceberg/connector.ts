@@ -1,30 +1,39 @@
 /**
  * The iceberg connector: Iceberg tables (format v1 and v2) from a REST catalog or a Hadoop-style
  * warehouse, with time travel ("t@<snapshot-id | ref | timestamp>") and metadata tables
- * ("t$snapshots", …). See README.md.
+ * ("t$snapshots", …); CREATE SCHEMA / TABLE, INSERT, CREATE TABLE AS, DROP and DELETE (through
+ * the hidden columns `$path` and `$pos`), each change one snapshot commit. See README.md.
  */
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { vectorFromDatums } from '../../engine/execution/batch/vector.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
-import { formatType, type PgType } from '../../engine/types/pg-type.js';
+import { formatType, T, type PgType } from '../../engine/types/pg-type.js';
 import { DEFAULT_FORMAT_SETTINGS, formatText, parseText } from '../../engine/types/text-codec.js';
 import { parseTypeText } from '../../engine/types/type-names.js';
 import type {
-  ColumnStatistics, Connector, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split, SplitRequest, StatisticsProvider,
-  TableMetadata, TableStatistics,
+  ColumnDefinition, ColumnMetadata, ColumnStatistics, Connector, ConnectorOrigin, ConnectorSession, Json, RowDeletes, RunsInWorkers, ScanRequest, Split,
+  SplitRequest, StatisticsProvider, TableMetadata, TableStatistics, WritableConnector,
 } from '../spi/index.js';
 import type { IcebergCatalog, LoadedTable } from './catalog/catalog.js';
 import { FileIO } from './io.js';
 import { snapshotById, parseTableMetadata, type Snapshot, type TableMetadata as IcebergMetadata } from './metadata.js';
 import { METADATA_COLUMNS, METADATA_TABLES, metadataRows, type MetadataTable } from './metadata-tables.js';
 import { fileStatistics, planFiles, type SpecInfo } from './planning.js';
-import { readDataSplit, type DataSplit } from './reader.js';
+import { readDataSplit, type DataSplit, type ReadColumn } from './reader.js';
 import { fieldsById, schemaColumns } from './types.js';
+import { appendRows } from './write/append.js';
+import { deletePositions } from './write/delete.js';
+import { NEW_TABLE_PROPERTIES, schemaOf } from './write/schema.js';
 
 /** Bytes of a data file above which it is split at its row groups. */
 const SPLIT_BYTES = 64 << 20;
 /** Rows of a metadata table per split. */
 const METADATA_ROWS_PER_SPLIT = 10_000;
+
+/** Hidden columns of every table: the data file a row is in, and its position there (DELETE's row ids). */
+const PATH_COLUMN: ColumnMetadata = { name: '$path', type: T.text, nullable: false, hidden: true };
+const POS_COLUMN: ColumnMetadata = { name: '$pos', type: T.int8, nullable: false, hidden: true };
+const ROW_ID_COLUMNS = [PATH_COLUMN.name, POS_COLUMN.name] as const;
 
 /** What a table handle holds (JSON). */
 interface IcebergHandle {
@@ -40,6 +49,8 @@ interface IcebergHandle {
   /** Storage properties for the table's files (including any the catalog vended). */
   readonly storage: Readonly<Record<string, string>>;
   readonly metadataTable?: MetadataTable;
+  /** The version asked for in "t@version". */
+  readonly version?: string;
   readonly totalRecords?: number;
 }
 
@@ -49,7 +60,7 @@ export interface IcebergConnectorOptions {
   readonly origin?: ConnectorOrigin;
 }
 
-export class IcebergConnector implements Connector, StatisticsProvider, Partial<RunsInWorkers> {
+export class IcebergConnector implements Connector, StatisticsProvider, WritableConnector, RowDeletes, Partial<RunsInWorkers> {
   readonly origin?: ConnectorOrigin;
   /** Table metadata by metadata file location (immutable once written). */
   private readonly metadataFiles = new Map<string, IcebergMetadata>();
@@ -99,9 +110,10 @@ export class IcebergConnector implements Connector, StatisticsProvider, Partial<
     if (loaded.metadataLocation) this.metadataFiles.set(loaded.metadataLocation, m);
     const { snapshot, schemaId } = chooseSnapshot(m, name, version);
     const tableSchema = m.schemas.get(schemaId) ?? m.schemas.get(m.currentSchemaId)!;
-    const columns = metadataTable
+    const columns: ColumnMetadata[] = metadataTable
       ? METADATA_COLUMNS[metadataTable].map(([n, type]) => ({ name: n, type, nullable: true }))
       : schemaColumns(tableSchema).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
+    if (!metadataTable) for (const hidden of [PATH_COLUMN, POS_COLUMN]) if (!columns.some((c) => c.name === hidden.name)) columns.push(hidden);
     const icebergColumns = metadataTable ? [] : schemaColumns(tableSchema);
     const allFields = new Map<number, { type: unknown }>();
     for (const s of m.schemas.values()) for (const [id, f] of fieldsById(s)) allFields.set(id, f);
@@ -126,6 +138,7 @@ export class IcebergConnector implements Connector, StatisticsProvider, Partial<
       })),
       storage: loaded.storage,
       ...(metadataTable ? { metadataTable } : {}),
+      ...(version !== undefined ? { version } : {}),
       ...(snapshot?.summary['total-records'] !== undefined ? { totalRecords: Number(snapshot.summary['total-records']) } : {}),
     };
     return {
@@ -173,8 +186,65 @@ export class IcebergConnector implements Connector, StatisticsProvider, Partial<
       yield { length: info.rows.length, columns };
       return;
     }
-    const wanted = request.columns.map((c) => ({ fieldId: info.data.fieldIds[c]!, name: request.table.columns[c]!.name, type: request.table.columns[c]!.type }));
+    const wanted = request.columns.map((c): ReadColumn => {
+      const column = request.table.columns[c]!;
+      if (c >= info.data.fieldIds.length && column.hidden) {
+        return { fieldId: column.name === PATH_COLUMN.name ? -1 : -2, name: column.name, type: column.type, virtual: column.name === PATH_COLUMN.name ? 'path' : 'pos' };
+      }
+      return { fieldId: info.data.fieldIds[c]!, name: column.name, type: column.type };
+    });
     yield* readDataSplit(new FileIO(h.storage), info.data, wanted, request.signal);
+  }
+
+  // ---- writes -----------------------------------------------------------------------------------
+
+  async createSchema(_s: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void> {
+    if (!(await this.catalog.createNamespace(schema)) && !ifNotExists) throw new SqlError(SqlState.DUPLICATE_SCHEMA, `schema "${schema}" already exists`);
+  }
+
+  async dropSchema(_s: ConnectorSession, schema: string, options: { ifExists: boolean; cascade: boolean }): Promise<void> {
+    if (options.cascade) for (const t of await this.catalog.listTables(schema)) await this.catalog.dropTable(schema, t);
+    const result = await this.catalog.dropNamespace(schema);
+    if (result === 'missing' && !options.ifExists) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
+    if (result === 'not-empty') {
+      throw new SqlError(SqlState.DEPENDENT_OBJECTS_STILL_EXIST, `cannot drop schema ${schema} because other objects depend on it`, {
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+  }
+
+  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
+    const { schema: icebergSchema, lastColumnId } = schemaOf(columns);
+    if (!(await this.catalog.createTable(schema, table, { schema: icebergSchema, lastColumnId, properties: NEW_TABLE_PROPERTIES })) && !ifNotExists) {
+      throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${table}" already exists`);
+    }
+  }
+
+  async dropTable(_s: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void> {
+    if (!(await this.catalog.dropTable(schema, table)) && !ifExists) throw new SqlError(SqlState.UNDEFINED_TABLE, `table "${table}" does not exist`);
+  }
+
+  async insert(_s: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number> {
+    const h = this.writableHandle(table, 'insert into');
+    return appendRows(this.catalog, { namespace: h.namespace, table: h.table, fieldIds: h.columns.map((c) => c.fieldId) }, rows);
+  }
+
+  rowIdColumns(): readonly string[] {
+    return ROW_ID_COLUMNS;
+  }
+
+  async deleteRows(_s: ConnectorSession, table: TableMetadata, rowIds: AsyncIterable<Batch>): Promise<number> {
+    const h = this.writableHandle(table, 'delete from');
+    return deletePositions(this.catalog, { namespace: h.namespace, table: h.table, ...(h.snapshotId !== undefined ? { snapshotId: h.snapshotId } : {}) }, rowIds);
+  }
+
+  /** The handle of a table that may change: not a metadata table, not a version of one. */
+  private writableHandle(table: TableMetadata, verb: string): IcebergHandle {
+    const h = table.handle as unknown as IcebergHandle;
+    if (h.metadataTable || h.version !== undefined) {
+      throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `cannot ${verb} "${table.name}": metadata tables and table versions are read-only`);
+    }
+    return h;
   }
 
   async getStatistics(_s: ConnectorSession, table: TableMetadata): Promise<TableStatistics> {

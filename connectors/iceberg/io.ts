@@ -1,12 +1,18 @@
 /**
- * Reading the files an Iceberg table names by absolute location (file:/…, /…, s3://bucket/…)
- * through the lake connector's FileStore: one local store at '/', one S3 store per bucket
- * and credential set. Iceberg files never change once written, so reads are not pinned to a
- * version.
+ * Reading and writing the files an Iceberg table names by absolute location (file:/…, /…,
+ * s3://bucket/…) through the lake connector's FileStore: one local store at '/', one S3 store
+ * per bucket and credential set. Iceberg files never change once written, so reads are not
+ * pinned to a version. `createExclusive` writes a file only if none exists at its location
+ * (a hard link locally, a conditional PUT with `If-None-Match: *` on S3): the atomic step of a
+ * Hadoop-catalog commit.
  */
+import { link, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 import type { ByteSource } from '../lake/parquet/index.js';
-import type { FileEntry, FileStore } from '../lake/storage/file-store.js';
+import { storeError, type FileEntry, type FileStore, type FileUpload } from '../lake/storage/file-store.js';
 import { LocalFileStore } from '../lake/storage/local-store.js';
 import { S3FileStore, type S3Settings } from '../lake/storage/s3-store.js';
 
@@ -24,6 +30,7 @@ export interface Resolved {
 export class FileIO {
   private static readonly local = new LocalFileStore('/');
   private static readonly s3Stores = new Map<string, S3FileStore>();
+  private static readonly s3Clients = new Map<string, S3Client>();
 
   constructor(readonly properties: IoProperties) {}
 
@@ -65,7 +72,74 @@ export class FileIO {
     return store.listChildren(path);
   }
 
-  private s3Store(bucket: string): S3FileStore {
+  /**
+   * The names of the files directly under a folder location. Locally this reads the folder
+   * only (no stat of each file), so files other writers rename or remove meanwhile do not
+   * fail it.
+   */
+  async listFileNames(location: string): Promise<string[]> {
+    const { store, path } = this.resolve(location.replace(/\/+$/, ''));
+    if (store !== FileIO.local) return (await store.listChildren(path)).files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
+    try {
+      return (await readdir(`/${path}`, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw storeError(location, e);
+    }
+  }
+
+  /** A file written in pieces, visible at its location only after `commit`. */
+  create(location: string): Promise<FileUpload> {
+    const { store, path } = this.resolve(location);
+    return store.create(path);
+  }
+
+  /** Writes a small file in one piece, replacing any at the location. */
+  async writeFile(location: string, bytes: Uint8Array): Promise<void> {
+    const { store, path } = this.resolve(location);
+    await store.writeFile(path, bytes);
+  }
+
+  /** Removes a file, or a folder with everything under it. */
+  async remove(location: string): Promise<void> {
+    const { store, path } = this.resolve(location.replace(/\/+$/, ''));
+    await store.remove(path);
+  }
+
+  /**
+   * Writes a file only if nothing exists at the location, atomically: false when a file was
+   * there (another writer won). Local files are written under a temporary name and hard-linked
+   * into place; S3 uses a conditional PUT (`If-None-Match: *`).
+   */
+  async createExclusive(location: string, bytes: Uint8Array): Promise<boolean> {
+    const s3 = S3_URL.exec(location);
+    if (s3) {
+      try {
+        await this.s3Client(s3[1]!).send(new PutObjectCommand({ Bucket: s3[1]!, Key: s3[2]!, Body: bytes, IfNoneMatch: '*' }));
+        return true;
+      } catch (e) {
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412 || status === 409) return false;
+        throw Object.assign(storeError(location, e), { outcomeUnknown: status === undefined || status >= 500 });
+      }
+    }
+    const { path } = this.resolve(location);
+    const target = `/${path}`;
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${dirname(target)}/.${randomBytes(8).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, bytes, { flag: 'wx' });
+      await link(temp, target);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw storeError(location, e);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  private s3Settings(): S3Settings {
     const p = this.properties;
     const settings: S3Settings = {
       ...(p['s3.endpoint'] ? { endpoint: p['s3.endpoint'] } : {}),
@@ -75,6 +149,29 @@ export class FileIO {
       ...((p['s3.secret-access-key'] ?? p['s3.aws-secret-key']) ? { secretKey: p['s3.secret-access-key'] ?? p['s3.aws-secret-key'] } : {}),
       ...(p['s3.session-token'] ? { sessionToken: p['s3.session-token'] } : {}),
     };
+    return settings;
+  }
+
+  private s3Client(bucket: string): S3Client {
+    const settings = this.s3Settings();
+    const key = JSON.stringify([bucket, settings]);
+    let client = FileIO.s3Clients.get(key);
+    if (!client) {
+      client = new S3Client({
+        region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        forcePathStyle: settings.pathStyle ?? settings.endpoint !== undefined,
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        ...(settings.accessKey && settings.secretKey
+          ? { credentials: { accessKeyId: settings.accessKey, secretAccessKey: settings.secretKey, ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}) } }
+          : {}),
+      });
+      FileIO.s3Clients.set(key, client);
+    }
+    return client;
+  }
+
+  private s3Store(bucket: string): S3FileStore {
+    const settings = this.s3Settings();
     const key = JSON.stringify([bucket, settings]);
     let store = FileIO.s3Stores.get(key);
     if (!store) {

@@ -55,6 +55,8 @@ export interface TableMetadata {
   readonly snapshotLog: readonly { readonly timestampMs: number; readonly snapshotId: string }[];
   readonly refs: ReadonlyMap<string, SnapshotRef>;
   readonly metadataLog: readonly { readonly timestampMs: number; readonly file: string }[];
+  /** The highest sequence number assigned (v2; 0 for v1). */
+  readonly lastSequenceNumber: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -141,6 +143,7 @@ export function normaliseMetadata(raw: Raw): TableMetadata {
     snapshots,
     snapshotLog: ((raw['snapshot-log'] as Raw[] | undefined) ?? []).map((e) => ({ timestampMs: Number(e['timestamp-ms']), snapshotId: String(e['snapshot-id']) })),
     refs,
+    lastSequenceNumber: num(raw['last-sequence-number']) ?? Math.max(0, ...snapshots.map((x) => x.sequenceNumber)),
     metadataLog: ((raw['metadata-log'] as Raw[] | undefined) ?? []).map((e) => ({ timestampMs: Number(e['timestamp-ms']), file: String(e['metadata-file']) })),
   };
 }

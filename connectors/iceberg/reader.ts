@@ -33,6 +33,8 @@ export interface ReadColumn {
   readonly fieldId: number;
   readonly name: string;
   readonly type: PgType;
+  /** A hidden column the reader makes up: the data file's path (`$path`) or the row's position in it (`$pos`). */
+  readonly virtual?: 'path' | 'pos';
 }
 
 const POS_PATH_FIELD = 2147483546;
@@ -52,15 +54,12 @@ async function footer(path: string, source: ByteSource): Promise<ParquetMetadata
   return hit;
 }
 
-/** The file's column holding a field: by field id, else (files without ids, LIST columns) by name. */
+/** The file's column holding a field: by field id (a LIST column by its list field's id), else — files without any ids — by name. */
 function columnFor(meta: ParquetMetadata, fieldId: number, name: string): ParquetColumn | undefined {
   const byId = meta.columns.find((c) => c.fieldId === fieldId);
   if (byId) return byId;
   const anyIds = meta.columns.some((c) => c.fieldId !== undefined) || meta.unsupported.some((u) => u.fieldId !== undefined);
-  const byName = meta.columns.find((c) => c.name === name && c.fieldId === undefined);
-  // a LIST column carries no field id on its leaf: it is matched by name
-  if (byName && (!anyIds || byName.list)) return byName;
-  return undefined;
+  return anyIds ? undefined : meta.columns.find((c) => c.name === name);
 }
 
 export async function* readDataSplit(io: FileIO, split: DataSplit, columns: readonly ReadColumn[], signal: AbortSignal): AsyncIterable<Batch> {
@@ -74,7 +73,7 @@ export async function* readDataSplit(io: FileIO, split: DataSplit, columns: read
   // columns to read: the wanted ones, then those equality deletes compare
   const wanted: ReadColumn[] = [...columns];
   for (const e of equality) for (const id of e.fieldIds) if (!wanted.some((c) => c.fieldId === id)) wanted.push({ fieldId: id, name: '', type: e.types.get(id)! });
-  const fileColumns = wanted.map((c) => columnFor(meta, c.fieldId, c.name));
+  const fileColumns = wanted.map((c) => (c.virtual ? undefined : columnFor(meta, c.fieldId, c.name)));
   let firstRow = 0;
   for (let rg = 0; rg < meta.rowGroups.length; rg++) {
     const group = meta.rowGroups[rg]!;
@@ -88,7 +87,11 @@ export async function* readDataSplit(io: FileIO, split: DataSplit, columns: read
     const leaves = fileColumns.filter((c): c is ParquetColumn => c !== undefined).map((c) => c.index);
     const read = leaves.length > 0 ? await readColumnChunks(source, meta, rg, leaves, signal) : [];
     let k = 0;
-    let vectors: Vector[] = wanted.map((c, i) => (fileColumns[i] ? asType(read[k++]!, c.type, split.path) : constantVector(c.type, null, rows)));
+    let vectors: Vector[] = wanted.map((c, i) => {
+      if (c.virtual === 'path') return constantVector(c.type, split.path, rows);
+      if (c.virtual === 'pos') return positionVector(c.type, rowBase, rows);
+      return fileColumns[i] ? asType(read[k++]!, c.type, split.path) : constantVector(c.type, null, rows);
+    });
     let length = rows;
     const keep = keptRows(rows, rowBase, positions, equality, vectors.slice(columns.length), wanted.slice(columns.length), columns, vectors);
     if (keep) {
@@ -103,6 +106,13 @@ export async function* readDataSplit(io: FileIO, split: DataSplit, columns: read
     // each batch owns its arrays: batches may be handed to another thread
     for (const b of batchesOf(out, BATCH_ROWS)) yield { length: b.length, columns: b.columns.map(owned) };
   }
+}
+
+/** Positions in the file of `rows` rows from `first` on. */
+function positionVector(type: PgType, first: number, rows: number): Vector {
+  const data = new BigInt64Array(rows);
+  for (let i = 0; i < rows; i++) data[i] = BigInt(first + i);
+  return { type, length: rows, data, nulls: null };
 }
 
 /** Row indices that survive the deletes, or undefined when none is deleted. */

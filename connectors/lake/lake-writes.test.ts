@@ -75,6 +75,16 @@ describe('lake: writing Parquet tables', () => {
     expect(await rows(q('w.lineitem'))).toEqual(await rows(q('tpch.tiny.lineitem')));
   });
 
+  it('reads only the pages whose statistics the filter allows', async () => {
+    await s.query('create table w.sorted as select i as id, i % 7 as k from generate_series(1, 100000) i');
+    const plan = (await rows('explain analyze select count(*), sum(k) from w.sorted where id between 40010 and 40020')).map((r) => r[0]).join('\n');
+    // pages hold 20,000 rows: one page of the five is decoded
+    expect(plan).toMatch(/TableScan lake\.w\.sorted.*actual rows=20000 /);
+    expect(await rows('select count(*), sum(k) from w.sorted where id between 40010 and 40020')).toEqual([['11', '33']]);
+    expect(await rows('select count(*) from w.sorted where id < 0 or id is null')).toEqual([['0']]);
+    expect(await rows('select count(*) from w.sorted where id in (5, 99999)')).toEqual([['2']]);
+  });
+
   it('refuses to write where it cannot, and drops tables and schemas', async () => {
     expect(await failsWith('create table w.t (x int)')).toBe('42P07');
     expect(await failsWith('drop schema w')).toBe('2BP01');

@@ -8,15 +8,24 @@
  *   GET  /v1/{prefix}/namespaces/{ns}/tables
  *   GET  /v1/{prefix}/namespaces/{ns}/tables/{t}   LoadTableResult: metadata-location, metadata,
  *                                                  config (vended s3.* credentials), storage-credentials
+ *   POST /v1/{prefix}/namespaces                   CreateNamespaceRequest (409: exists)
+ *   DELETE /v1/{prefix}/namespaces/{ns}            (409: not empty)
+ *   POST /v1/{prefix}/namespaces/{ns}/tables       CreateTableRequest: name, schema, partition-spec,
+ *                                                  write-order, properties (409: exists)
+ *   DELETE /v1/{prefix}/namespaces/{ns}/tables/{t}?purgeRequested=true
+ *   POST /v1/{prefix}/namespaces/{ns}/tables/{t}   CommitTableRequest: requirements
+ *                                                  [assert-table-uuid, assert-ref-snapshot-id main],
+ *                                                  updates [add-snapshot, set-snapshot-ref main]
  *
  * Every request goes through `send`, which adds the bearer token, refreshes it before it
- * expires (and once more on a 401), and maps failures to SQLSTATEs. A table commit
- * (POST /v1/{prefix}/namespaces/{ns}/tables/{t} with a CommitTableRequest of requirements and
- * updates) is one more `send` call with a JSON body; 409 means a requirement failed.
+ * expires (and once more on a 401), and maps failures to SQLSTATEs. A commit answered 409
+ * failed a requirement (CommitConflict: reload and retry); a 5xx answer, a timeout or a
+ * connection lost after the request went out leave its outcome unknown (CommitOutcomeUnknown).
  */
 import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import { normaliseMetadata } from '../metadata.js';
-import type { IcebergCatalog, LoadedTable } from './catalog.js';
+import { stringifyJsonWithLongs } from '../write/json.js';
+import { CommitConflict, CommitOutcomeUnknown, type IcebergCatalog, type LoadedTable, type NewTable, type SnapshotCommit } from './catalog.js';
 
 export interface RestCatalogOptions {
   readonly uri: string;
@@ -107,6 +116,76 @@ export class RestCatalog implements IcebergCatalog {
     };
   }
 
+  // ---- writes ---------------------------------------------------------------------------------
+
+  async createNamespace(namespace: string): Promise<boolean> {
+    const res = await this.send('POST', `${await this.root()}/namespaces`, { body: { namespace: namespace.split('.'), properties: {} }, expect: [409] });
+    return res.status !== 409;
+  }
+
+  async dropNamespace(namespace: string): Promise<'dropped' | 'missing' | 'not-empty'> {
+    try {
+      const res = await this.send('DELETE', `${await this.root()}/namespaces/${encodeNamespace(namespace)}`, { expect: [409] });
+      return res.status === 409 ? 'not-empty' : 'dropped';
+    } catch (e) {
+      if (e instanceof NotFound) return 'missing';
+      throw e;
+    }
+  }
+
+  async createTable(namespace: string, table: string, definition: NewTable): Promise<boolean> {
+    const body = {
+      name: table,
+      schema: definition.schema,
+      'partition-spec': { 'spec-id': 0, fields: [] },
+      'write-order': { 'order-id': 0, fields: [] },
+      'stage-create': false,
+      properties: { ...definition.properties, 'format-version': '2' },
+    };
+    try {
+      const res = await this.send('POST', `${await this.root()}/namespaces/${encodeNamespace(namespace)}/tables`, { body, expect: [409] });
+      return res.status !== 409;
+    } catch (e) {
+      if (e instanceof NotFound) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${namespace}" does not exist`);
+      throw e;
+    }
+  }
+
+  async dropTable(namespace: string, table: string): Promise<boolean> {
+    try {
+      await this.send('DELETE', `${await this.root()}/namespaces/${encodeNamespace(namespace)}/tables/${encodeURIComponent(table)}?purgeRequested=true`);
+      return true;
+    } catch (e) {
+      if (e instanceof NotFound) return false;
+      throw e;
+    }
+  }
+
+  async commitSnapshot(namespace: string, table: string, commit: SnapshotCommit): Promise<void> {
+    const snapshotId = commit.snapshot['snapshot-id'];
+    const body = {
+      identifier: { namespace: namespace.split('.'), name: table },
+      requirements: [
+        ...(commit.tableUuid !== undefined ? [{ type: 'assert-table-uuid', uuid: commit.tableUuid }] : []),
+        { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': commit.parentSnapshotId === undefined ? null : BigInt(commit.parentSnapshotId) },
+      ],
+      updates: [
+        { action: 'add-snapshot', snapshot: commit.snapshot },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+      ],
+    };
+    const path = `${await this.root()}/namespaces/${encodeNamespace(namespace)}/tables/${encodeURIComponent(table)}`;
+    let res: Response;
+    try {
+      res = await this.send('POST', path, { rawBody: stringifyJsonWithLongs(body), expect: [409, 500, 502, 503, 504], timeoutSeconds: 120 });
+    } catch (e) {
+      if ((e as { requestSent?: boolean }).requestSent) throw new CommitOutcomeUnknown((e as Error).message);
+      throw e;
+    }
+    if (res.status === 409) throw new CommitConflict(errorMessage(res.text) ?? 'the table changed since the write began');
+    if (res.status >= 500) throw new CommitOutcomeUnknown(`Iceberg REST catalog at ${this.base} answered the commit of "${namespace}.${table}" with HTTP ${res.status}: ${errorMessage(res.text) ?? ''}`);
+  }
+
   // ---- protocol -------------------------------------------------------------------------------
 
   /** `/v1` or `/v1/{prefix}`. */
@@ -144,18 +223,27 @@ export class RestCatalog implements IcebergCatalog {
     return out;
   }
 
-  /** One request with authentication; fails with a SqlError (NotFound for 404). */
-  private async send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}, retried = false): Promise<Response> {
+  /**
+   * One request with authentication; fails with a SqlError (NotFound for 404) unless the
+   * status is 2xx or in `expect`. `rawBody` is JSON text sent as is.
+   */
+  private async send(
+    method: string,
+    path: string,
+    init: { body?: unknown; rawBody?: string; headers?: Record<string, string>; expect?: readonly number[]; timeoutSeconds?: number } = {},
+    retried = false,
+  ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
     const bearer = await this.bearer(retried);
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await this.http(method, `${this.base}${path}`, headers, init.body === undefined ? undefined : JSON.stringify(init.body));
+    const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await this.http(method, `${this.base}${path}`, headers, body, init.timeoutSeconds);
     if (res.status === 401 && !retried && this.options.credential) {
       this.token = undefined;
       return this.send(method, path, init, true);
     }
-    if (res.status >= 200 && res.status < 300) return res;
+    if ((res.status >= 200 && res.status < 300) || init.expect?.includes(res.status)) return res;
     const message = errorMessage(res.text) ?? `HTTP ${res.status}`;
     if (res.status === 404) throw new NotFound(message);
     if (res.status === 401 || res.status === 403) {
@@ -166,16 +254,21 @@ export class RestCatalog implements IcebergCatalog {
     throw new SqlError(SqlState.FDW_ERROR, `Iceberg REST catalog at ${this.base} failed ${method} ${path}: ${message} (HTTP ${res.status})`);
   }
 
-  private async http(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  /** One HTTP exchange; a failure says whether the request may have reached the server (`requestSent`). */
+  private async http(method: string, url: string, headers: Record<string, string>, body?: string, timeoutSeconds?: number): Promise<Response> {
     let res: globalThis.Response;
     try {
-      res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout((this.options.timeoutSeconds ?? 30) * 1000) });
+      res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout((timeoutSeconds ?? this.options.timeoutSeconds ?? 30) * 1000) });
       return { status: res.status, text: await res.text() };
     } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-      throw new SqlError(SqlState.FDW_UNABLE_TO_ESTABLISH_CONNECTION, `cannot reach the Iceberg REST catalog at ${this.base}: ${cause}`, {
-        hint: 'Check iceberg.rest-catalog.uri and that the catalog service is running.',
-      });
+      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
+      const notSent = cause?.code !== undefined && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause.code);
+      throw Object.assign(
+        new SqlError(SqlState.FDW_UNABLE_TO_ESTABLISH_CONNECTION, `cannot reach the Iceberg REST catalog at ${this.base}: ${cause?.message ?? (e as Error).message}`, {
+          hint: 'Check iceberg.rest-catalog.uri and that the catalog service is running.',
+        }),
+        { requestSent: !notSent },
+      );
     }
   }
 

@@ -11,9 +11,12 @@ import { DEFAULT_FORMAT_SETTINGS } from '../../../engine/types/text-codec.js';
 import type { PgType } from '../../../engine/types/pg-type.js';
 import { Numeric } from '../../../engine/types/numeric.js';
 import type { Json } from '../../spi/index.js';
-import { batchesOf, readColumnChunks, readParquetMetadata, type ParquetMetadata } from '../parquet/index.js';
+import {
+  batchesOf, countRowRanges, intersectRowRanges, pageRowRanges, readColumnChunks, readParquetMetadata, type ParquetMetadata, type RowRanges,
+} from '../parquet/index.js';
+import { mayMatch } from '../pruning.js';
 import type { FileEntry, FileStore } from '../storage/file-store.js';
-import type { FilePart, FileSchema, FormatReader, WantedColumn } from './format-reader.js';
+import type { ColumnDomains, FilePart, FileSchema, FormatReader, WantedColumn } from './format-reader.js';
 import { LruCache } from './lru-cache.js';
 
 interface RowGroupPart {
@@ -70,11 +73,16 @@ export const parquetReader: FormatReader = {
     return parts;
   },
 
-  async *read(store, file, part, _settings, columns, signal): AsyncIterable<Batch> {
+  async *read(store, file, part, _settings, columns, signal, domains): AsyncIterable<Batch> {
     const meta = await metadataOf(store, file.entry);
     const { rowGroup } = part as unknown as RowGroupPart;
     const rows = meta.rowGroups[rowGroup]!.numRows;
     const byName = new Map(meta.columns.map((c) => [c.name, c]));
+    const wantedRows = await pagesToRead(store, file.entry, meta, rowGroup, domains);
+    if (wantedRows !== undefined && countRowRanges(wantedRows) < rows) {
+      yield* readRows(store, file.entry, meta, rowGroup, columns, wantedRows, signal);
+      return;
+    }
     const prefix = `${store.location}\u0000${fileKey(file.entry)}\u0000${rowGroup}\u0000`;
     const vectors = new Array<Vector>(columns.length);
     const missing: number[] = [];
@@ -106,6 +114,44 @@ export const parquetReader: FormatReader = {
     for (const b of batchesOf(typed, BATCH_ROWS)) yield { length: b.length, columns: b.columns.map(ownedCopy) };
   },
 };
+
+/**
+ * The rows of a row group whose pages may hold wanted values, from the page indexes of the
+ * constrained columns; undefined when no constrained column has a page index.
+ */
+async function pagesToRead(store: FileStore, file: FileEntry, meta: ParquetMetadata, rowGroup: number, domains: ColumnDomains): Promise<RowRanges | undefined> {
+  if (domains.size === 0) return undefined;
+  const source = store.open(file);
+  const perColumn: (RowRanges | undefined)[] = [];
+  for (const column of meta.columns) {
+    const list = domains.get(column.name);
+    if (!list || column.list) continue;
+    perColumn.push(await pageRowRanges(source, meta, rowGroup, (page) => {
+      const stats = page.allNull ? { nullCount: 1, rowCount: 1 } : { min: page.min, max: page.max, ...(page.nullCount !== undefined ? { nullCount: page.nullCount } : {}) };
+      return list.every((d) => mayMatch(d, stats));
+    }, column.index));
+  }
+  return intersectRowRanges(perColumn);
+}
+
+/** Only the rows `ranges` of a row group, decoding just the pages that hold them. */
+async function* readRows(store: FileStore, file: FileEntry, meta: ParquetMetadata, rowGroup: number, columns: readonly WantedColumn[], ranges: RowRanges, signal: AbortSignal): AsyncIterable<Batch> {
+  const count = countRowRanges(ranges);
+  if (count === 0) return;
+  const byName = new Map(meta.columns.map((c) => [c.name, c]));
+  const present = columns.map((c, i) => [i, byName.get(c.name)] as const).filter(([, c]) => c !== undefined);
+  const read = present.length === 0 ? [] : await readColumnChunks(store.open(file), meta, rowGroup, present.map(([, c]) => c!.index), signal, ranges);
+  const vectors = columns.map((c) => constantVector(c.type, null, count));
+  present.forEach(([i], k) => {
+    const v = read[k]!;
+    vectors[i] = asType(isUnconstrainedNumeric(v.type) ? withoutTrailingZeros(v) : v, columns[i]!);
+  });
+  if (vectors.length === 0) {
+    for (let at = 0; at < count; at += BATCH_ROWS) yield { length: Math.min(BATCH_ROWS, count - at), columns: [] };
+    return;
+  }
+  yield* batchesOf(vectors, BATCH_ROWS);
+}
 
 /** A file's column as the table's type (files of one table may differ: int4 in old files, int8 in new ones). */
 function asType(v: Vector, column: WantedColumn): Vector {
