@@ -10,7 +10,7 @@ import { DEFAULT_FORMAT_SETTINGS, parseText } from '../../engine/types/text-code
 import { parseTypeText } from '../../engine/types/type-names.js';
 import type {
   ColumnDefinition, ColumnDomain, ColumnMetadata, Connector, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split,
-  SplitRequest, StatisticsProvider, TableMetadata, TableStatistics, WritableConnector,
+  SplitRequest, StatisticsProvider, TableMetadata, TableProperties, TableStatistics, WritableConnector,
 } from '../spi/index.js';
 import { csvReader } from './formats/csv-reader.js';
 import type { ChunkFilter, FileColumn, FileSchema, FormatReader, WantedColumn } from './formats/format-reader.js';
@@ -175,7 +175,9 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
     await this.store.remove(schema);
   }
 
-  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
+  /** Properties: `partitioned_by = 'a, b'` (Hive partition folders, outermost first), `format = 'parquet'`. */
+  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean, properties: TableProperties = {}): Promise<void> {
+    const partitionedBy = tablePartitioning(properties, columns);
     if (!(await listSchemaNames(this.store)).includes(schema)) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
     if (await findTable(this.store, schema, table)) {
       if (ifNotExists) return;
@@ -184,6 +186,7 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
     const settings: TableSettings = {
       format: 'parquet',
       columns: columns.map((c) => ({ name: c.name, type: formatType(c.type), ...(c.nullable ? {} : { nullable: false }) })),
+      ...(partitionedBy.length > 0 ? { partitionedBy } : {}),
     };
     await writeSettings(this.store, joinPath(schema, table), settings);
   }
@@ -242,6 +245,23 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
     }
     return schema;
   }
+}
+
+/** The partition columns a CREATE TABLE's properties name (checked against its columns). */
+function tablePartitioning(properties: TableProperties, columns: readonly ColumnDefinition[]): string[] {
+  for (const [name, value] of Object.entries(properties)) {
+    if (name === 'format' && value.toLowerCase() === 'parquet') continue;
+    if (name === 'partitioned_by') continue;
+    throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, name === 'format' ? `unsupported table format "${value}": lake tables are written as parquet` : `unrecognized table property "${name}"`, {
+      hint: 'Lake tables take partitioned_by = \'column, …\' and format = \'parquet\'.',
+    });
+  }
+  const keys = (properties.partitioned_by ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of keys) {
+    if (!columns.some((c) => c.name === k)) throw new SqlError(SqlState.UNDEFINED_COLUMN, `partition column "${k}" is not a column of the table`);
+  }
+  if (keys.length > 0 && keys.length === columns.length) throw new SqlError(SqlState.INVALID_TABLE_DEFINITION, 'a partitioned table needs at least one column that is not a partition column');
+  return keys;
 }
 
 /** A partition folder's value as a datum of the column's type. */

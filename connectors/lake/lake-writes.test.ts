@@ -85,6 +85,22 @@ describe('lake: writing Parquet tables', () => {
     expect(await rows('select count(*) from w.sorted where id in (5, 99999)')).toEqual([['2']]);
   });
 
+  it('writes partitioned tables into Hive partition folders and prunes them', async () => {
+    await s.query("create table w.events (id int, region text, day date) with (partitioned_by = 'region, day')");
+    await s.query("insert into w.events values (1, 'eu', '2024-01-01'), (2, 'eu', '2024-01-02'), (3, 'us', '2024-01-01'), (4, null, '2024-01-01'), (5, 'a/b=c', null)");
+    expect(readdirSync(join(root, 'w', 'events')).filter((f) => !f.startsWith('.')).sort()).toEqual(['region=__HIVE_DEFAULT_PARTITION__', 'region=a%2Fb%3Dc', 'region=eu', 'region=us']);
+    expect(await rows('select id, region, day from w.events order by id')).toEqual([
+      ['1', 'eu', '2024-01-01'], ['2', 'eu', '2024-01-02'], ['3', 'us', '2024-01-01'], ['4', null, '2024-01-01'], ['5', 'a/b=c', null],
+    ]);
+    const plan = (await rows("explain analyze select count(*) from w.events where region = 'eu' and day = date '2024-01-02'")).map((r) => r[0]).join('\n');
+    expect(plan).toMatch(/TableScan lake\.w\.events.*tasks=1 files=1/);
+    await s.query("create table w.copy with (partitioned_by = 'region') as select * from w.events where id < 4");
+    expect(await rows('select region, count(*) from w.copy group by 1 order by 1')).toEqual([['eu', '2'], ['us', '1']]);
+    expect(await failsWith("create table w.bad (x int) with (partitioned_by = 'nosuch')")).toBe('42703');
+    expect(await failsWith("create table w.bad (x int) with (format = 'orc')")).toBe('22023');
+    expect(await failsWith("create table w.bad (x int) with (colour = 'blue')")).toBe('22023');
+  });
+
   it('refuses to write where it cannot, and drops tables and schemas', async () => {
     expect(await failsWith('create table w.t (x int)')).toBe('42P07');
     expect(await failsWith('drop schema w')).toBe('2BP01');

@@ -1,6 +1,6 @@
 /** Tables held in memory as lists of batches; one split per group of batches. */
 import type {
-  ColumnDefinition, ColumnMetadata, Connector, RowDeletes, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
+  ColumnDefinition, ColumnMetadata, Connector, RowDeletes, TableProperties, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
   StatisticsStore, TableMetadata, TableStatistics, ViewConnector, ViewDefinition, WritableConnector,
 } from '../spi/index.js';
 import { takeBatchRows, type Batch } from '../../engine/execution/batch/batch.js';
@@ -138,7 +138,9 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
     this.views.delete(schema);
   }
 
-  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
+  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean, properties: TableProperties = {}): Promise<void> {
+    const unknown = Object.keys(properties)[0];
+    if (unknown !== undefined) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `unrecognized table property "${unknown}"`, { hint: 'Tables of the memory connector take no properties.' });
     const tables = this.schemas.get(schema);
     if (!tables) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
     if (tables.has(table) || this.views.get(schema)?.has(table)) {

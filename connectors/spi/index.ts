@@ -154,11 +154,18 @@ export interface ColumnDefinition {
   readonly nullable: boolean;
 }
 
+export type TableProperties = Readonly<Record<string, string>>;
+
 /** Capability: DDL and inserts (CREATE SCHEMA/TABLE, INSERT, CREATE TABLE AS, DROP). */
 export interface WritableConnector {
   createSchema(session: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void>;
   dropSchema(session: ConnectorSession, schema: string, options: { ifExists: boolean; cascade: boolean }): Promise<void>;
-  createTable(session: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void>;
+  /**
+   * `properties`: the table properties of `CREATE TABLE … WITH (name = value, …)`, values as
+   * text (e.g. Iceberg's `partitioning = 'day(ts), bucket(16, id)'`); a connector rejects a
+   * name it does not know with 22023.
+   */
+  createTable(session: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean, properties?: TableProperties): Promise<void>;
   dropTable(session: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void>;
   /** Appends rows (columns in table order); returns the number of rows written. */
   insert(session: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number>;

@@ -84,6 +84,19 @@ export type DateOrder = 'MDY' | 'DMY' | 'YMD';
 
 /** Parses a DateStyle value such as "ISO, MDY" or "SQL, DMY" or "German". */
 export function parseDateStyle(dateStyle: string): { style: DateOutputStyle; order: DateOrder } {
+  let parsed = parsedDateStyles.get(dateStyle);
+  if (!parsed) {
+    parsed = parseDateStyleText(dateStyle);
+    if (parsedDateStyles.size > 64) parsedDateStyles.clear();
+    parsedDateStyles.set(dateStyle, parsed);
+  }
+  return parsed;
+}
+
+/** DateStyle settings already read (a session has one; each value formatted asks again). */
+const parsedDateStyles = new Map<string, { style: DateOutputStyle; order: DateOrder }>();
+
+function parseDateStyleText(dateStyle: string): { style: DateOutputStyle; order: DateOrder } {
   let style: DateOutputStyle = 'ISO';
   let order: DateOrder | undefined;
   for (const part of dateStyle.split(/[\s,]+/).map((p) => p.toUpperCase())) {
@@ -124,9 +137,23 @@ function formatYmd(days: number, style: DateOutputStyle, order: DateOrder): stri
 export function formatDate(days: number, dateStyle = 'ISO, MDY'): string {
   if (days === DATE_POS_INFINITY) return 'infinity';
   if (days === DATE_NEG_INFINITY) return '-infinity';
-  const { style, order } = parseDateStyle(dateStyle);
-  return formatYmd(days, style, order) + (civilFromDays(days)[0] <= 0 ? ' BC' : '');
+  if (dateStyle !== formattedDates.dateStyle) {
+    formattedDates.dateStyle = dateStyle;
+    formattedDates.text.clear();
+  }
+  let text = formattedDates.text.get(days);
+  if (text === undefined) {
+    const { style, order } = parseDateStyle(dateStyle);
+    text = formatYmd(days, style, order) + (civilFromDays(days)[0] <= 0 ? ' BC' : '');
+    if (formattedDates.text.size >= FORMATTED_DATES) formattedDates.text.clear();
+    formattedDates.text.set(days, text);
+  }
+  return text;
 }
+
+/** Dates recently formatted in one DateStyle: result columns repeat the same few thousand days. */
+const FORMATTED_DATES = 1 << 16;
+const formattedDates = { dateStyle: '', text: new Map<number, string>() };
 
 /** HH:MM:SS[.ffffff] with trailing fraction zeros trimmed. */
 function formatClock(us: bigint): string {

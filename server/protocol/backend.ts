@@ -29,6 +29,8 @@ export interface ErrorFields {
 export type RowValue = string | Uint8Array | null;
 
 const INITIAL_CAPACITY = 16 * 1024;
+/** Strings up to this length are tried as ASCII first. */
+const SHORT_STRING = 64;
 
 /**
  * Serializes backend messages into one growing buffer, so a whole batch of messages
@@ -241,6 +243,24 @@ export class BackendWriter {
   }
 
   private lengthPrefixedString(s: string): this {
+    // Short ASCII values (most result fields) are copied by hand: cheaper than two calls into
+    // the runtime (byteLength, then write) per value.
+    if (s.length <= SHORT_STRING) {
+      this.ensure(4 + s.length);
+      const buf = this.buf;
+      const at = this.pos + 4;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === s.length) {
+        buf.writeInt32BE(s.length, this.pos);
+        this.pos = at + s.length;
+        return this;
+      }
+    }
     const n = Buffer.byteLength(s);
     this.ensure(4 + n);
     this.buf.writeInt32BE(n, this.pos);

@@ -1,7 +1,8 @@
 import type { ColumnDescription, FormatSettings } from '../../engine/api.js';
 import type { Batch } from '../../engine/execution/batch/batch.js';
-import { datumAt } from '../../engine/execution/batch/vector.js';
 import { formatText } from '../../engine/types/text-codec.js';
+import type { Numeric } from '../../engine/types/numeric.js';
+import type { PgType } from '../../engine/types/pg-type.js';
 import { FormatCode } from '../protocol/codes.js';
 import type { BackendWriter, FieldDescription, RowValue } from '../protocol/backend.js';
 import { encodeBinary } from '../types/binary-codec.js';
@@ -22,25 +23,36 @@ export function fieldDescriptions(columns: readonly ColumnDescription[], formats
 /** Writes result rows as DataRow messages, each column in its own format (text or binary). */
 export class RowEncoder {
   private readonly values: RowValue[];
+  /** Per column: datum → wire value, chosen once for the column's type and format. */
+  private readonly encoders: ((datum: unknown) => RowValue)[];
 
-  constructor(
-    private readonly columns: readonly ColumnDescription[],
-    private readonly formats: readonly number[],
-    private readonly settings: FormatSettings,
-  ) {
+  constructor(columns: readonly ColumnDescription[], formats: readonly number[], settings: FormatSettings) {
     this.values = new Array<RowValue>(columns.length).fill(null);
+    this.encoders = columns.map((c, i) => (formats[i] === FormatCode.Binary ? (d: unknown) => encodeBinary(c.type, d) : textEncoder(c.type, settings)));
   }
 
   /** Rows [start, start + count) of `batch`, one DataRow each. */
   writeRows(writer: BackendWriter, batch: Batch, start: number, count: number): void {
-    const { columns, formats, settings, values } = this;
+    const { encoders, values } = this;
+    const vectors = batch.columns;
     for (let r = start; r < start + count; r++) {
-      for (let c = 0; c < columns.length; c++) {
-        const datum = datumAt(batch.columns[c]!, r);
-        const type = columns[c]!.type;
-        values[c] = datum === null ? null : formats[c] === FormatCode.Binary ? encodeBinary(type, datum) : formatText(type, datum, settings);
+      for (let c = 0; c < encoders.length; c++) {
+        const v = vectors[c]!;
+        values[c] = v.nulls !== null && v.nulls[r] === 1 ? null : encoders[c]!((v.data as unknown[])[r]);
       }
       writer.dataRow(values);
     }
+  }
+}
+
+/** Text output for one column's stored values (booleans are stored as 0/1). */
+function textEncoder(type: PgType, settings: FormatSettings): (stored: unknown) => string {
+  if (type.elem) return (d) => formatText(type, d, settings);
+  switch (type.name) {
+    case 'bool': return (d) => (d ? 't' : 'f');
+    case 'int2': case 'int4': case 'int8': return (d) => String(d);
+    case 'text': case 'varchar': case 'bpchar': case 'name': return (d) => d as string;
+    case 'numeric': return (d) => (d as Numeric).toString();
+    default: return (d) => formatText(type, d, settings);
   }
 }

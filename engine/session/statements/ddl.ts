@@ -1,5 +1,5 @@
 /** CREATE SCHEMA / TABLE, CREATE TABLE AS, INSERT, DROP — for catalogs that accept writes. */
-import { isViewConnector, isWritable, type Connector, type ConnectorSession, type WritableConnector } from '../../../connectors/spi/index.js';
+import { isViewConnector, isWritable, type Connector, type ConnectorSession, type TableProperties, type WritableConnector } from '../../../connectors/spi/index.js';
 import { bindQuery } from '../../analyzer/bind-select.js';
 import { coerceTo } from '../../analyzer/coerce.js';
 import { resolveTypeName } from '../../analyzer/type-names.js';
@@ -68,7 +68,8 @@ export async function planCreateTable(ctx: QueryContext, stmt: AstNode): Promise
     const constraints = ((def.constraints as AstNode[] | undefined) ?? []).map((c) => (c.Constraint as AstNode).contype);
     return { name: def.colname as string, type: resolveTypeName(def.typeName as AstNode), nullable: !constraints.includes('CONSTR_NOTNULL') && !constraints.includes('CONSTR_PRIMARY') };
   }).filter((c) => c !== null);
-  return noRows('CREATE TABLE', () => connector.createTable(session(ctx), target.schema, target.name, columns, stmt.if_not_exists === true));
+  const properties = tableProperties(stmt.options as AstNode[] | undefined);
+  return noRows('CREATE TABLE', () => connector.createTable(session(ctx), target.schema, target.name, columns, stmt.if_not_exists === true, properties));
 }
 
 export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
@@ -114,6 +115,27 @@ export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
     });
   }
   throw featureNotSupported(`DROP ${kind.replace('OBJECT_', '')}`);
+}
+
+/** WITH (name = value, …) of CREATE TABLE as text values (a bare name is 'true'). */
+function tableProperties(options: AstNode[] | undefined): TableProperties | undefined {
+  if (!options?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const o of options) {
+    const def = o.DefElem as AstNode;
+    const name = def.defnamespace ? `${def.defnamespace as string}.${def.defname as string}` : (def.defname as string);
+    const arg = def.arg as AstNode | undefined;
+    const value = arg === undefined ? true
+      : 'String' in arg ? stringValue(arg)
+      : 'Integer' in arg ? ((arg.Integer as AstNode).ival ?? 0)
+      : 'Float' in arg ? (arg.Float as AstNode).fval
+      : 'Boolean' in arg ? ((arg.Boolean as AstNode).boolval ?? false)
+      : 'TypeName' in arg ? ((arg.TypeName as AstNode).names as AstNode[]).map(stringValue).join('.')
+      : undefined;
+    if (value === undefined) throw new SqlError(SqlState.SYNTAX_ERROR, `table property "${name}" needs a constant value`);
+    out[name] = String(value);
+  }
+  return out;
 }
 
 /** Batches of the plan's rows, counted into `counter`. */
@@ -168,6 +190,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
   const source = await bindQuery(ctx.binder, stmt.query as AstNode);
   const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
   const columns = source.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.oid === T.unknown.oid ? T.text : c.type, nullable: true }));
+  const properties = tableProperties(into.options as AstNode[] | undefined);
   const plan = await optimizePlan(ctx, source);
   return {
     columns: null,
@@ -177,7 +200,7 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
       return singleStep(null, () => `SELECT ${counter.rows}`, async () => {
         const cs = ctx.binder.connectorSession;
         if (stmt.if_not_exists === true && (await connector.getTable(cs, target.schema, target.name))) return null;
-        await connector.createTable(cs, target.schema, target.name, columns, false);
+        await connector.createTable(cs, target.schema, target.name, columns, false, properties);
         const table = await connector.getTable(cs, target.schema, target.name);
         try {
           await connector.insert(cs, table!, counted(runPlan(ctx, plan, params, controller), counter));
