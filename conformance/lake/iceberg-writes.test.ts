@@ -2,7 +2,8 @@
 // S3 store (scripts/services/s3.sh): the eight TPC-H tables of tpch.tiny become Iceberg tables
 // with CREATE TABLE AS, the 22 TPC-H queries over them answer as over tpch.tiny, pyiceberg
 // reads what was written, concurrent INSERTs through two connectors all land or fail with
-// 40001 (never losing or duplicating rows), and DELETE commits position deletes.
+// 40001 (never losing or duplicating rows), DELETE commits position deletes, and a partitioned
+// table (identity, year and bucket) prunes files by partition.
 //   ICEBERG_REST_URI (http://127.0.0.1:8181), VENV or LAKE_PYTHON: the python with pyiceberg
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -110,6 +111,46 @@ describe('Iceberg tables written through the REST catalog', () => {
     expect((await ice.query("delete from orders where o_orderstatus = 'F'")).tag).toBe(`DELETE ${doomed}`);
     expect((await ice.query('select count(*) from orders')).rows).toEqual([[String(before - doomed)]]);
     expect((await ice.query('select operation from "orders$snapshots" order by committed_at')).rows).toEqual([['append'], ['delete']]);
+  });
+});
+
+describe('a partitioned Iceberg table written through the REST catalog', () => {
+  const filesRead = async (sql: string) => Number(/files=(\d+)/.exec((await ice.query(`explain analyze ${sql}`)).rows.map((r) => r[0]).join('\n'))?.[1]);
+  const count = async (session: TestSession, sql: string) => Number((await session.query(sql)).rows[0]![0]);
+
+  it('creates it WITH (partitioning = …), fills it by CREATE TABLE AS, and pyiceberg reads it', async () => {
+    await ice.query(`create table orders_part with (partitioning = 'o_orderpriority, year(o_orderdate), bucket(4, o_custkey)') as select * from tpch.tiny.orders`);
+    expect((await ice.query('select count(*), sum(o_totalprice) from orders_part')).rows).toEqual((await reference.query('select count(*), sum(o_totalprice) from orders')).rows);
+    // 5 priorities × 7 years × 4 buckets
+    expect((await ice.query('select count(*), count(distinct partition::text) from "orders_part$files"')).rows).toEqual([['140', '140']]);
+    expect((await ice.query(`select distinct partition::jsonb->>'o_orderpriority' from "orders_part$files" order by 1`)).rows.map((r) => r[0])).toEqual(['1-URGENT', '2-HIGH', '3-MEDIUM', '4-NOT SPECIFIED', '5-LOW']);
+    const script = fileURLToPath(new URL('../../connectors/iceberg/testdata/read_table.py', import.meta.url));
+    const out = execFileSync(python, [script, '--rest', catalogUri, `${namespace}.orders_part`], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
+    expect((JSON.parse(out.trim().split('\n').pop()!) as { rows: unknown[] }).rows.length).toBe(15000);
+  });
+
+  it('reads only the matching files for a query with a predicate on a partition column', async () => {
+    const total = await count(ice, 'select count(*) from "orders_part$files"');
+    expect(await filesRead('select count(*) from orders_part')).toBe(total);
+    const urgent = await count(ice, `select count(*) from "orders_part$files" where partition::jsonb->>'o_orderpriority' = '1-URGENT'`);
+    expect(urgent).toBe(total / 5);
+    expect(await filesRead("select count(*) from orders_part where o_orderpriority = '1-URGENT'")).toBe(urgent);
+    expect(await count(ice, "select count(*) from orders_part where o_orderpriority = '1-URGENT'")).toBe(await count(reference, "select count(*) from orders where o_orderpriority = '1-URGENT'"));
+    // year(o_orderdate) = 1995 (25 years after 1970)
+    const year = await count(ice, `select count(*) from "orders_part$files" where partition::jsonb->>'o_orderdate_year' = '25'`);
+    expect(year).toBe(total / 7);
+    const in1995 = "o_orderdate >= date '1995-01-01' and o_orderdate < date '1996-01-01'";
+    expect(await filesRead(`select sum(o_totalprice) from orders_part where ${in1995}`)).toBe(year);
+    expect((await ice.query(`select sum(o_totalprice) from orders_part where ${in1995}`)).rows).toEqual((await reference.query(`select sum(o_totalprice) from orders where ${in1995}`)).rows);
+  });
+
+  it('deletes from it, one position-delete file per partition touched', async () => {
+    const doomed = await count(reference, "select count(*) from orders where o_orderpriority = '5-LOW' and o_orderstatus = 'F'");
+    expect((await ice.query("delete from orders_part where o_orderpriority = '5-LOW' and o_orderstatus = 'F'")).tag).toBe(`DELETE ${doomed}`);
+    expect(await count(ice, 'select count(*) from orders_part')).toBe(15000 - doomed);
+    const deleteFiles = (await ice.query(`select distinct partition::jsonb->>'o_orderpriority' from "orders_part$files" where content = 1`)).rows;
+    expect(deleteFiles).toEqual([['5-LOW']]);
+    expect(await count(ice, "select count(*) from orders_part where o_orderpriority = '5-LOW'")).toBe(await count(reference, "select count(*) from orders where o_orderpriority = '5-LOW' and o_orderstatus <> 'F'"));
   });
 });
 

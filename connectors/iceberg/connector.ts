@@ -1,8 +1,9 @@
 /**
  * The iceberg connector: Iceberg tables (format v1 and v2) from a REST catalog or a Hadoop-style
  * warehouse, with time travel ("t@<snapshot-id | ref | timestamp>") and metadata tables
- * ("t$snapshots", …); CREATE SCHEMA / TABLE, INSERT, CREATE TABLE AS, DROP and DELETE (through
- * the hidden columns `$path` and `$pos`), each change one snapshot commit. See README.md.
+ * ("t$snapshots", …); CREATE SCHEMA / TABLE (WITH partitioning, format_version), INSERT, CREATE
+ * TABLE AS, DROP and DELETE (through the hidden columns `$path` and `$pos`), partitioned
+ * tables included, each change one snapshot commit. See README.md.
  */
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { vectorFromDatums } from '../../engine/execution/batch/vector.js';
@@ -12,17 +13,18 @@ import { DEFAULT_FORMAT_SETTINGS, formatText, parseText } from '../../engine/typ
 import { parseTypeText } from '../../engine/types/type-names.js';
 import type {
   ColumnDefinition, ColumnMetadata, ColumnStatistics, Connector, ConnectorOrigin, ConnectorSession, Json, RowDeletes, RunsInWorkers, ScanRequest, Split,
-  SplitRequest, StatisticsProvider, TableMetadata, TableStatistics, WritableConnector,
+  SplitRequest, StatisticsProvider, TableMetadata, TableProperties, TableStatistics, WritableConnector,
 } from '../spi/index.js';
-import type { IcebergCatalog, LoadedTable } from './catalog/catalog.js';
+import type { IcebergCatalog, LoadedTable, NewTable } from './catalog/catalog.js';
 import { FileIO } from './io.js';
 import { snapshotById, parseTableMetadata, type Snapshot, type TableMetadata as IcebergMetadata } from './metadata.js';
 import { METADATA_COLUMNS, METADATA_TABLES, metadataRows, type MetadataTable } from './metadata-tables.js';
 import { fileStatistics, planFiles, type SpecInfo } from './planning.js';
 import { readDataSplit, type DataSplit, type ReadColumn } from './reader.js';
-import { fieldsById, schemaColumns } from './types.js';
+import { fieldsById, schemaColumns, type IcebergSchema } from './types.js';
 import { appendRows } from './write/append.js';
 import { deletePositions } from './write/delete.js';
+import { parsePartitioning } from './write/partitioning.js';
 import { NEW_TABLE_PROPERTIES, schemaOf } from './write/schema.js';
 
 /** Bytes of a data file above which it is split at its row groups. */
@@ -213,9 +215,12 @@ export class IcebergConnector implements Connector, StatisticsProvider, Writable
     }
   }
 
-  async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean): Promise<void> {
+  async createTable(
+    _s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean, properties?: TableProperties,
+  ): Promise<void> {
     const { schema: icebergSchema, lastColumnId } = schemaOf(columns);
-    if (!(await this.catalog.createTable(schema, table, { schema: icebergSchema, lastColumnId, properties: NEW_TABLE_PROPERTIES })) && !ifNotExists) {
+    const options = tableOptions(properties ?? {}, icebergSchema);
+    if (!(await this.catalog.createTable(schema, table, { schema: icebergSchema, lastColumnId, properties: NEW_TABLE_PROPERTIES, ...options })) && !ifNotExists) {
       throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${table}" already exists`);
     }
   }
@@ -302,6 +307,24 @@ export class IcebergConnector implements Connector, StatisticsProvider, Writable
     if (!loaded) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${h.namespace}.${h.table}" no longer exists`);
     return loaded.metadata;
   }
+}
+
+/** Table properties of CREATE TABLE … WITH (…) Lakegate knows (Trino's names). */
+const TABLE_PROPERTIES = ['partitioning', 'format_version'];
+
+/** `WITH (partitioning = '…', format_version = '1' | '2')` → the new table's spec and format version. */
+function tableOptions(properties: TableProperties, schema: IcebergSchema): Pick<NewTable, 'partitionFields' | 'formatVersion'> {
+  for (const name of Object.keys(properties)) {
+    if (!TABLE_PROPERTIES.includes(name)) {
+      throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `unrecognized table property "${name}"`, { hint: `Iceberg tables take ${TABLE_PROPERTIES.join(' and ')}.` });
+    }
+  }
+  const version = properties.format_version?.trim();
+  if (version !== undefined && version !== '1' && version !== '2') {
+    throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for table property "format_version": "${version}"`, { hint: 'Iceberg format versions 1 and 2 can be created.' });
+  }
+  const partitionFields = properties.partitioning === undefined ? [] : parsePartitioning(properties.partitioning, schema);
+  return { partitionFields, ...(version !== undefined ? { formatVersion: Number(version) as 1 | 2 } : {}) };
 }
 
 /**

@@ -2,7 +2,7 @@
  * What the connector needs from an Iceberg catalog: namespaces, tables, a table's current
  * metadata, and the changes Lakegate makes (namespaces, tables, snapshot commits).
  */
-import type { TableMetadata } from '../metadata.js';
+import type { PartitionField, TableMetadata } from '../metadata.js';
 import type { IcebergSchema } from '../types.js';
 
 export interface LoadedTable {
@@ -36,6 +36,10 @@ export interface NewTable {
   readonly schema: IcebergSchema;
   readonly lastColumnId: number;
   readonly properties: Readonly<Record<string, string>>;
+  /** The partition fields of spec 0 (field ids from 1000); empty or absent: unpartitioned. */
+  readonly partitionFields?: readonly PartitionField[];
+  /** Table format version: 2 unless 1 is asked for. */
+  readonly formatVersion?: 1 | 2;
 }
 
 export interface IcebergCatalog {
@@ -49,7 +53,7 @@ export interface IcebergCatalog {
   createNamespace(namespace: string): Promise<boolean>;
   /** Drops an empty namespace. */
   dropNamespace(namespace: string): Promise<'dropped' | 'missing' | 'not-empty'>;
-  /** Creates an empty table (format version 2, unpartitioned); false when it already exists. Fails with 3F000 without the namespace. */
+  /** Creates an empty, unsorted table; false when it already exists. Fails with 3F000 without the namespace. */
   createTable(namespace: string, table: string, definition: NewTable): Promise<boolean>;
   /** Drops a table and its files; false when it does not exist. */
   dropTable(namespace: string, table: string): Promise<boolean>;

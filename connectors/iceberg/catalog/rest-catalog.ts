@@ -25,6 +25,7 @@
 import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import { normaliseMetadata } from '../metadata.js';
 import { stringifyJsonWithLongs } from '../write/json.js';
+import { specFieldsJson } from '../write/schema.js';
 import { CommitConflict, CommitOutcomeUnknown, type IcebergCatalog, type LoadedTable, type NewTable, type SnapshotCommit } from './catalog.js';
 
 export interface RestCatalogOptions {
@@ -137,10 +138,10 @@ export class RestCatalog implements IcebergCatalog {
     const body = {
       name: table,
       schema: definition.schema,
-      'partition-spec': { 'spec-id': 0, fields: [] },
+      'partition-spec': { 'spec-id': 0, fields: specFieldsJson(definition.partitionFields ?? []) },
       'write-order': { 'order-id': 0, fields: [] },
       'stage-create': false,
-      properties: { ...definition.properties, 'format-version': '2' },
+      properties: { ...definition.properties, 'format-version': String(definition.formatVersion ?? 2) },
     };
     try {
       const res = await this.send('POST', `${await this.root()}/namespaces/${encodeNamespace(namespace)}/tables`, { body, expect: [409] });

@@ -36,6 +36,8 @@ export interface Added {
   readonly deleteFiles: number;
   readonly positionDeletes: number;
   readonly filesSize: number;
+  /** Distinct partitions the change touched (1 when unpartitioned and anything was added). */
+  readonly partitions?: number;
 }
 
 export interface PreparedChange {
@@ -214,7 +216,7 @@ function summaryOf(change: PreparedChange, parent: Readonly<Record<string, strin
   }
   if (a.positionDeletes > 0) out['added-position-deletes'] = String(a.positionDeletes);
   out['added-files-size'] = String(a.filesSize);
-  out['changed-partition-count'] = a.dataFiles + a.deleteFiles > 0 ? '1' : '0';
+  out['changed-partition-count'] = String(a.partitions ?? (a.dataFiles + a.deleteFiles > 0 ? 1 : 0));
   const total = (key: string, add: number) => {
     const before = parent === undefined ? '0' : parent[key];
     if (before !== undefined && /^\d+$/.test(before)) out[key] = String(Number(before) + add);

@@ -179,7 +179,15 @@ export class DataFileWriter {
     private readonly io: FileIO,
     private readonly folder: string,
     private readonly columns: readonly WriteColumn[],
-    private readonly options: { readonly content?: number; readonly fileRows?: number; readonly exactBounds?: ReadonlySet<number> } = {},
+    private readonly options: {
+      readonly content?: number;
+      readonly fileRows?: number;
+      readonly exactBounds?: ReadonlySet<number>;
+      /** The files' partition tuple by partition field name, as Avro values. */
+      readonly partition?: Readonly<Record<string, unknown>>;
+      /** Rows per Parquet row group (the Parquet writer's default when absent). */
+      readonly rowGroupRows?: number;
+    } = {},
   ) {
     this.specs = columns.map((c) => ({
       name: c.name, type: c.type, nullable: c.nullable, fieldId: c.fieldId, ...(c.elementFieldId !== undefined ? { elementFieldId: c.elementFieldId } : {}),
@@ -206,7 +214,12 @@ export class DataFileWriter {
     }
   }
 
-  /** Finishes the open file; returns every file written. */
+  /** Whether a file is open (rows written but not finished). */
+  get isOpen(): boolean {
+    return this.open !== undefined;
+  }
+
+  /** Finishes the open file (a later write starts a new one); returns every file written. */
   async finish(): Promise<NewFile[]> {
     await this.finishOpen();
     return [...this.done];
@@ -227,7 +240,7 @@ export class DataFileWriter {
       await upload.write(chunk);
     } };
     const f: OpenFile = {
-      path, upload, writer: new ParquetWriter(counted, this.specs), bytes: 0, rows: 0,
+      path, upload, writer: new ParquetWriter(counted, this.specs, this.options.rowGroupRows !== undefined ? { rowGroupRows: this.options.rowGroupRows } : {}), bytes: 0, rows: 0,
       metrics: this.columns.map((c) => (c.primitive ? new ColumnMetrics(c.primitive) : undefined)),
     };
     this.open = f;
@@ -261,7 +274,7 @@ export class DataFileWriter {
       }
     });
     this.done.push({
-      content: this.options.content ?? 0, path: f.path, recordCount: f.rows, fileSize: f.bytes, partition: {},
+      content: this.options.content ?? 0, path: f.path, recordCount: f.rows, fileSize: f.bytes, partition: this.options.partition ?? {},
       valueCounts, nullCounts, nanCounts, lowerBounds, upperBounds,
     });
   }

@@ -58,6 +58,8 @@ function partitionAvroType(type: string, fieldId: number): unknown {
     case 'time': return { type: 'long', logicalType: 'time-micros' };
     case 'timestamp': return { type: 'long', logicalType: 'timestamp-micros', 'adjust-to-utc': false };
     case 'timestamptz': return { type: 'long', logicalType: 'timestamp-micros', 'adjust-to-utc': true };
+    case 'timestamp_ns': return { type: 'long', logicalType: 'timestamp-nanos', 'adjust-to-utc': false };
+    case 'timestamptz_ns': return { type: 'long', logicalType: 'timestamp-nanos', 'adjust-to-utc': true };
     case 'uuid': return { type: 'fixed', name: `uuid_fixed_${fieldId}`, size: 16, logicalType: 'uuid' };
     default: {
       const d = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(type);
@@ -67,6 +69,20 @@ function partitionAvroType(type: string, fieldId: number): unknown {
       return 'string';
     }
   }
+}
+
+/**
+ * A partition field name as an Avro field name, as Iceberg makes names Avro-compatible: a
+ * character outside [A-Za-z0-9_] (or a leading digit) becomes `_x` and its hex code (a leading
+ * digit: `_` and the digit). Readers find partition values by field id.
+ */
+export function avroName(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const ok = /[A-Za-z_]/.test(ch) || (out !== '' && /[0-9]/.test(ch));
+    out += ok ? ch : /[0-9]/.test(ch) ? `_${ch}` : `_x${ch.codePointAt(0)!.toString(16).toUpperCase()}`;
+  }
+  return out === '' ? '_' : out;
 }
 
 /** Bytes of the smallest two's-complement form holding every decimal of `precision` digits. */
@@ -88,7 +104,7 @@ function manifestEntrySchema(formatVersion: number, partition: readonly Partitio
       { name: 'file_format', type: 'string', 'field-id': 101 },
       {
         name: 'partition',
-        type: { type: 'record', name: 'r102', fields: partition.map((p) => ({ name: p.name, type: opt(partitionAvroType(p.resultType, p.fieldId)), default: null, 'field-id': p.fieldId })) },
+        type: { type: 'record', name: 'r102', fields: partition.map((p) => ({ name: avroName(p.name), type: opt(partitionAvroType(p.resultType, p.fieldId)), default: null, 'field-id': p.fieldId })) },
         'field-id': 102,
       },
       { name: 'record_count', type: 'long', 'field-id': 103 },
@@ -146,7 +162,7 @@ export function encodeManifest(options: {
       ...(v2 ? { content: f.content } : {}),
       file_path: f.path,
       file_format: 'PARQUET',
-      partition: Object.fromEntries(options.partition.map((p) => [p.name, f.partition[p.name] ?? null])),
+      partition: Object.fromEntries(options.partition.map((p) => [avroName(p.name), f.partition[p.name] ?? null])),
       record_count: BigInt(f.recordCount),
       file_size_in_bytes: BigInt(f.fileSize),
       ...(v2 ? {} : { block_size_in_bytes: 67_108_864n }),

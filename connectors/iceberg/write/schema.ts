@@ -22,6 +22,7 @@ import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import { formatType, numericPrecision, numericScale, type PgType } from '../../../engine/types/pg-type.js';
 import type { ColumnDefinition } from '../../spi/index.js';
 import type { NewTable } from '../catalog/catalog.js';
+import type { PartitionField } from '../metadata.js';
 import type { IcebergSchema, IcebergType, NestedField } from '../types.js';
 
 const notSupported = (column: string, t: PgType, hint?: string) =>
@@ -74,21 +75,28 @@ export function schemaOf(columns: readonly ColumnDefinition[]): { schema: Iceber
   return { schema: { type: 'struct', 'schema-id': 0, fields }, lastColumnId: next };
 }
 
-/** Metadata (format version 2) of a new table without snapshots, unpartitioned and unsorted. */
+/** A spec's fields as table metadata and the REST catalog spell them. */
+export const specFieldsJson = (fields: readonly PartitionField[]) =>
+  fields.map((f) => ({ name: f.name, transform: f.transform, 'source-id': f.sourceId, 'field-id': f.fieldId }));
+
+/** Metadata (format version 2, or 1 when asked) of a new table without snapshots, unsorted, partitioned by spec 0. */
 export function newTableMetadata(location: string, table: NewTable): Record<string, unknown> {
   const { schema, lastColumnId, properties } = table;
+  const version = table.formatVersion ?? 2;
+  const fields = specFieldsJson(table.partitionFields ?? []);
   return {
-    'format-version': 2,
+    'format-version': version,
     'table-uuid': randomUUID(),
     location,
-    'last-sequence-number': 0,
+    ...(version >= 2 ? { 'last-sequence-number': 0 } : {}),
     'last-updated-ms': Date.now(),
     'last-column-id': lastColumnId,
+    ...(version === 1 ? { schema, 'partition-spec': fields } : {}),
     'current-schema-id': 0,
     schemas: [schema],
     'default-spec-id': 0,
-    'partition-specs': [{ 'spec-id': 0, fields: [] }],
-    'last-partition-id': 999,
+    'partition-specs': [{ 'spec-id': 0, fields }],
+    'last-partition-id': 999 + fields.length,
     'default-sort-order-id': 0,
     'sort-orders': [{ 'order-id': 0, fields: [] }],
     properties: { ...properties },
