@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Decode throughput of the Parquet reader (connectors/lake/parquet), one core, per column.
+// Decode throughput of the Parquet reader (connectors/lib/parquet), one core, per column.
 //
 //   npm run build && node bench/parquet-decode.mjs                 # lineitem-like files made with pyarrow
 //   npm run build && node bench/parquet-decode.mjs FILE.parquet …  # any files, e.g. bench/data/sf1/lake/sf1/lineitem/data.parquet
@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const lib = join(root, 'dist/connectors/lake/parquet/index.js');
+const lib = join(root, 'dist/connectors/lib/parquet/index.js');
 if (!existsSync(lib)) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(1);

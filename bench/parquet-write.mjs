@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Write throughput of the Parquet writer (connectors/lake/parquet/write): TPC-H lineitem
+// Write throughput of the Parquet writer (connectors/lib/parquet/write): TPC-H lineitem
 // (16 columns) pulled from the tpch connector and written to a local Parquet file.
 //
 //   npm run build && node bench/parquet-write.mjs
@@ -29,7 +29,7 @@ const load = async (p) => {
     process.exit(1);
   }
 };
-const { ParquetWriter, openFileSink } = await load('connectors/lake/parquet/write/index.js');
+const { ParquetWriter, openFileSink } = await load('connectors/lib/parquet/write/index.js');
 const { createTpchConnector } = await load('connectors/tpch/index.js');
 
 const SF = process.env.SF ?? '1';

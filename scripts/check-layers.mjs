@@ -2,8 +2,9 @@
 //   server → auth, engine (and connectors/registry, from the composition root only)
 //   auth   → engine/errors, engine/types
 //   engine → engine, connectors/spi
-//   connectors/spi and connectors/<name> → connectors/spi, engine/{errors,types,execution/batch};
-//   no connector imports another; connectors/registry.ts may import every connector.
+//   connectors/spi and connectors/<name> → connectors/spi, connectors/lib (shared formats and
+//   stores), engine/{errors,types,execution/batch}; connectors/lib → connectors/spi, itself and
+//   the same engine parts; no connector imports another; connectors/registry.ts may import every connector.
 // Tests (*.test.ts) may import across layers to assemble what they test.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -25,11 +26,10 @@ function allowed(from, to) {
     case 'connectors': {
       if (from === 'connectors/registry.ts') return to.startsWith('connectors/');
       const own = `connectors/${fromSub}/`;
-      // Exception until the Parquet reader and file stores move to a shared connectors/lib/:
-      // the iceberg connector reads data files with the lake connector's Parquet decoder and
-      // FileStore. Nothing else of the lake connector, and no other pair of connectors.
-      if (fromSub === 'iceberg' && (to.startsWith('connectors/lake/parquet/') || to.startsWith('connectors/lake/storage/'))) return true;
-      return to.startsWith(own) || to.startsWith('connectors/spi/') || sharedValueModel.some((p) => to.startsWith(p));
+      // connectors/lib/ holds what several connectors share (Parquet, file stores, pruning); it is
+      // not a connector and imports none.
+      const shared = fromSub === 'lib' ? [] : ['connectors/lib/'];
+      return to.startsWith(own) || to.startsWith('connectors/spi/') || shared.some((p) => to.startsWith(p)) || sharedValueModel.some((p) => to.startsWith(p));
     }
     default:
       return true;

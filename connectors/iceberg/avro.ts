@@ -6,7 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import avsc from 'avsc';
 import { decompress as zstdDecompress } from 'fzstd';
-import { snappyDecompress } from '../lake/parquet/snappy.js';
+import { snappyDecompress } from '../lib/parquet/snappy.js';
 import { invalidMetadata } from './types.js';
 
 /** avsc's long type with BigInt values, so 64-bit ids and sizes stay exact. */

@@ -11,10 +11,10 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
-import type { ByteSource } from '../lake/parquet/index.js';
-import { storeError, type FileEntry, type FileStore, type FileUpload } from '../lake/storage/file-store.js';
-import { LocalFileStore } from '../lake/storage/local-store.js';
-import { S3FileStore, type S3Settings } from '../lake/storage/s3-store.js';
+import type { ByteSource } from '../lib/parquet/index.js';
+import { storeError, type FileEntry, type FileStore, type FileUpload } from '../lib/storage/file-store.js';
+import { LocalFileStore } from '../lib/storage/local-store.js';
+import { S3FileStore, type S3Settings } from '../lib/storage/s3-store.js';
 
 /** Storage properties: the catalog's (Trino's names) merged with a table's vended ones (Iceberg's names). */
 export type IoProperties = Readonly<Record<string, string>>;

@@ -4,7 +4,8 @@
  * NULL counts) the query's constraint rules out, and attaching the delete files that apply to
  * each data file by the specification's sequence-number rules.
  */
-import type { ColumnDomain, Constraint, ValueRange } from '../spi/index.js';
+import { domainsByColumn, mayMatch } from '../lib/pruning.js';
+import type { ColumnDomain, Constraint } from '../spi/index.js';
 import type { FileIO } from './io.js';
 import {
   EntryStatus, FileContent, ManifestContent, manifestsWithoutList, readManifest, readManifestList, type DataFile, type ManifestEntry, type ManifestFile,
@@ -55,7 +56,7 @@ export async function planFiles(
   constraint: Constraint | undefined,
 ): Promise<PlanResult> {
   const manifests = typeof manifestList === 'string' ? await readManifestList(io, manifestList) : manifestsWithoutList(manifestList);
-  const domains = domainsByColumn(constraint);
+  const domains = new Map<number, readonly Domain[]>(domainsByColumn(constraint));
   const byField = new Map<number, { column: number; primitive?: string }>();
   columns.forEach((c, i) => byField.set(c.fieldId, { column: i, ...(c.primitive ? { primitive: c.primitive } : {}) }));
   // bucket and truncate partitions are checked with point values of the column's own type
@@ -127,43 +128,6 @@ type DomainsOf = (fieldId: number) => readonly ColumnDomain[];
 
 /** A domain, marked when it compares datums of the column's own type. */
 type Domain = ColumnDomain & { readonly ownType?: boolean };
-
-function domainsByColumn(constraint: Constraint | undefined): Map<number, Domain[]> {
-  const out = new Map<number, Domain[]>();
-  for (const d of constraint?.domains ?? []) out.set(d.column, [...(out.get(d.column) ?? []), d]);
-  return out;
-}
-
-/** Whether rows with these statistics (min/max as column datums) may satisfy the domain; unknowns never rule out. */
-export function mayMatch(d: ColumnDomain, stats: { min?: unknown; max?: unknown; nullCount?: number; rowCount?: number }): boolean {
-  const { nullCount, rowCount } = stats;
-  if (nullCount !== undefined && rowCount !== undefined && nullCount >= rowCount) return d.nullAllowed;
-  if (d.nullAllowed && (nullCount === undefined || nullCount > 0)) return true;
-  if (d.ranges === undefined) return true;
-  if (d.ranges.length === 0) return false;
-  if (stats.min === undefined || stats.max === undefined || stats.min === null || stats.max === null) return true;
-  let min: unknown;
-  let max: unknown;
-  try {
-    min = d.widen(stats.min);
-    max = d.widen(stats.max);
-  } catch {
-    return true;
-  }
-  return d.ranges.some((r) => overlaps(r, min, max, d.compare));
-}
-
-function overlaps(r: ValueRange, min: unknown, max: unknown, compare: (a: unknown, b: unknown) => number): boolean {
-  if (r.low) {
-    const c = compare(max, r.low.value);
-    if (c < 0 || (c === 0 && !r.low.inclusive)) return false;
-  }
-  if (r.high) {
-    const c = compare(min, r.high.value);
-    if (c > 0 || (c === 0 && !r.high.inclusive)) return false;
-  }
-  return true;
-}
 
 function manifestMayMatch(m: ManifestFile, spec: SpecInfo, domainsOf: DomainsOf): boolean {
   if (!m.partitions) return true;

@@ -10,7 +10,7 @@ import { allocateData, constantVector, takeRows, type Vector } from '../../engin
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 import type { PgType } from '../../engine/types/pg-type.js';
 import { Numeric } from '../../engine/types/numeric.js';
-import { batchesOf, readColumnChunks, readParquetMetadata, type ByteSource, type ParquetColumn, type ParquetMetadata } from '../lake/parquet/index.js';
+import { batchesOf, readColumnChunks, readParquetMetadata, type ByteSource, type ParquetColumn, type ParquetMetadata } from '../lib/parquet/index.js';
 import type { FileIO } from './io.js';
 import { FileContent } from './manifests.js';
 import type { DeleteRef } from './planning.js';

@@ -17,9 +17,9 @@ import type { ChunkFilter, FileColumn, FileSchema, FormatReader, WantedColumn } 
 import { TypeGuess } from './formats/infer-types.js';
 import { jsonReader } from './formats/json-reader.js';
 import { parquetReader } from './formats/parquet-reader.js';
-import { domainsByColumn, mayMatch, valueMayMatch } from './pruning.js';
-import type { FileEntry, FileStore } from './storage/file-store.js';
-import { joinPath } from './storage/file-store.js';
+import { domainsByColumn, mayMatch, valueMayMatch } from '../lib/pruning.js';
+import type { FileEntry, FileStore } from '../lib/storage/file-store.js';
+import { joinPath } from '../lib/storage/file-store.js';
 import {
   findTable, listSchemaNames, listTableNames, writeSettings, type DataFile, type FileFormat, type TableLayout, type TableSettings,
 } from './table-layout.js';

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import type { ConnectorFactory } from '../spi/index.js';
 import { LakeConnector } from './connector.js';
-import { LocalFileStore } from './storage/local-store.js';
-import { S3FileStore } from './storage/s3-store.js';
-import type { FileStore } from './storage/file-store.js';
+import { LocalFileStore } from '../lib/storage/local-store.js';
+import { S3FileStore } from '../lib/storage/s3-store.js';
+import type { FileStore } from '../lib/storage/file-store.js';
 
 export { LakeConnector } from './connector.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestSession, type TestSession } from '../../engine/testing/run-sql.js';
-import { findPython } from './parquet/testing.js';
+import { findPython } from '../lib/parquet/testing.js';
 import { lakeConnectorFactory } from './index.js';
 
 let root: string;

@@ -5,7 +5,7 @@
  * its settings: format, column types, CSV options.
  */
 import { SqlError, SqlState } from '../../engine/errors/index.js';
-import { isHiddenName, joinPath, type FileEntry, type FileStore } from './storage/file-store.js';
+import { isHiddenName, joinPath, type FileEntry, type FileStore } from '../lib/storage/file-store.js';
 import type { CsvOptions } from './formats/csv.js';
 import { compressionOfName, type TextCompression } from './formats/text-ranges.js';
 

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlError } from '../../engine/errors/index.js';
 import { openTestSession, type TestSession } from '../../engine/testing/run-sql.js';
-import { memoryByteSource } from './parquet/byte-source.js';
+import { memoryByteSource } from '../lib/parquet/byte-source.js';
 import { byteRanges, readLineRange } from './formats/text-ranges.js';
 import { lakeConnectorFactory } from './index.js';
 

@@ -12,7 +12,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { SqlError, SqlState } from '../../../engine/errors/index.js';
-import { isHiddenName } from '../../lake/storage/file-store.js';
+import { isHiddenName } from '../../lib/storage/file-store.js';
 import { FileIO, type IoProperties } from '../io.js';
 import { parseTableMetadata } from '../metadata.js';
 import { parseJsonWithLongs, stringifyJsonWithLongs } from '../write/json.js';

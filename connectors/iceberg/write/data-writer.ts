@@ -11,8 +11,8 @@ import type { Vector } from '../../../engine/execution/batch/vector.js';
 import { internalError } from '../../../engine/errors/index.js';
 import { Numeric } from '../../../engine/types/numeric.js';
 import type { PgType } from '../../../engine/types/pg-type.js';
-import type { FileUpload } from '../../lake/storage/file-store.js';
-import { ParquetWriter, type ParquetColumnSpec } from '../../lake/parquet/write/index.js';
+import type { FileUpload } from '../../lib/storage/file-store.js';
+import { ParquetWriter, type ParquetColumnSpec } from '../../lib/parquet/write/index.js';
 import type { FileIO } from '../io.js';
 import type { NewFile } from './manifest-writer.js';
 

@@ -2,8 +2,8 @@
 import type { Batch } from '../../../engine/execution/batch/batch.js';
 import type { PgType } from '../../../engine/types/pg-type.js';
 import type { ColumnDomain, Json } from '../../spi/index.js';
-import type { ChunkStatistics } from '../pruning.js';
-import type { FileStore } from '../storage/file-store.js';
+import type { ChunkStatistics } from '../../lib/pruning.js';
+import type { FileStore } from '../../lib/storage/file-store.js';
 import type { DataFile, TableSettings } from '../table-layout.js';
 
 export interface FileColumn {

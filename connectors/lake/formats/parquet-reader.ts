@@ -13,9 +13,9 @@ import { Numeric } from '../../../engine/types/numeric.js';
 import type { Json } from '../../spi/index.js';
 import {
   batchesOf, countRowRanges, intersectRowRanges, pageRowRanges, readColumnChunks, readParquetMetadata, type ParquetMetadata, type RowRanges,
-} from '../parquet/index.js';
-import { mayMatch } from '../pruning.js';
-import type { FileEntry, FileStore } from '../storage/file-store.js';
+} from '../../lib/parquet/index.js';
+import { mayMatch } from '../../lib/pruning.js';
+import type { FileEntry, FileStore } from '../../lib/storage/file-store.js';
 import type { ColumnDomains, FilePart, FileSchema, FormatReader, WantedColumn } from './format-reader.js';
 import { LruCache } from './lru-cache.js';
 

@@ -5,7 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
-import type { ByteSource } from '../storage/file-store.js';
+import type { ByteSource } from '../../lib/storage/file-store.js';
 
 export type TextCompression = 'none' | 'gzip' | 'brotli';
 

@@ -8,8 +8,8 @@ import { takeBatchRows, type Batch } from '../../../engine/execution/batch/batch
 import { datumAt } from '../../../engine/execution/batch/vector.js';
 import { DEFAULT_FORMAT_SETTINGS, formatText } from '../../../engine/types/text-codec.js';
 import type { ColumnMetadata } from '../../spi/index.js';
-import { ParquetWriter } from '../parquet/write/writer.js';
-import { joinPath, type FileStore, type FileUpload } from '../storage/file-store.js';
+import { ParquetWriter } from '../../lib/parquet/write/writer.js';
+import { joinPath, type FileStore, type FileUpload } from '../../lib/storage/file-store.js';
 import { NULL_PARTITION, type TableLayout } from '../table-layout.js';
 
 interface OpenFile {
