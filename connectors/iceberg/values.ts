@@ -195,7 +195,8 @@ function bucketBytes(sourceType: string, v: unknown): Uint8Array | undefined {
   }
 }
 
-function minimalBigEndian(x: bigint): Uint8Array {
+/** Minimal big-endian two's complement of a bigint (decimals in bounds and bucket hashing). */
+export function minimalBigEndian(x: bigint): Uint8Array {
   const out: number[] = [];
   for (;;) {
     out.unshift(Number(x & 0xffn));

@@ -4,6 +4,7 @@ import './scalar/comparison.js';
 import './scalar/string.js';
 import './scalar/system.js';
 import './aggregate/basic.js';
+import './aggregate/sum.js';
 import './scalar/datetime-ops.js';
 import './scalar/datetime.js';
 import './scalar/regex.js';

@@ -47,6 +47,15 @@ export const stripTrailingSpaces = (s: string): string => {
   return end === s.length ? s : s.slice(0, end);
 };
 
+/** Whether two bpchar values are equal ignoring trailing spaces, without copying either. */
+export function bpcharEquals(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (!long.startsWith(short)) return false;
+  for (let i = short.length; i < long.length; i++) if (long.charCodeAt(i) !== 32) return false;
+  return true;
+}
+
 const compareBytes: Comparator = (a, b) => {
   const x = a as Uint8Array;
   const y = b as Uint8Array;
@@ -73,7 +82,7 @@ export function comparatorFor(type: PgType): Comparator {
     case 'numeric':
       return (a, b) => (a as Numeric).cmp(b as Numeric);
     case 'bpchar':
-      return (a, b) => compareStrings(stripTrailingSpaces(a as string), stripTrailingSpaces(b as string));
+      return (a, b) => (a === b ? 0 : compareStrings(stripTrailingSpaces(a as string), stripTrailingSpaces(b as string)));
     case 'bytea':
       return compareBytes;
     case 'interval':

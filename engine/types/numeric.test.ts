@@ -180,3 +180,43 @@ describe('conversions', () => {
     expect(n('-inf').toFloat()).toBe(-Infinity);
   });
 });
+
+describe('values around 2^53 (number and bigint forms of the unscaled value)', () => {
+  const big = (x: bigint, scale = 0) => Numeric.fromBigInt(x, scale);
+  const exact = (a: Numeric, b: Numeric, op: (x: bigint, y: bigint) => bigint, scale: number) => {
+    // The reference result computed in bigints at a common scale.
+    const s = Math.max(a.scale, b.scale);
+    return big(op(a.unscaled * 10n ** BigInt(s - a.scale), b.unscaled * 10n ** BigInt(s - b.scale)), scale).toString();
+  };
+  const edges = [2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 10n ** 20n + 7n, 123n];
+  it('add, sub, mul and cmp agree with bigint arithmetic', () => {
+    for (const x of edges) for (const y of edges) for (const [sx, sy] of [[0, 0], [2, 0], [0, 3], [4, 4]] as const) {
+      for (const sign of [1n, -1n]) {
+        const a = big(x * sign, sx);
+        const b = big(y, sy);
+        const s = Math.max(sx, sy);
+        expect(a.add(b).toString()).toBe(exact(a, b, (p, q) => p + q, s));
+        expect(a.sub(b).toString()).toBe(exact(a, b, (p, q) => p - q, s));
+        expect(a.mul(b).toString()).toBe(big(a.unscaled * b.unscaled, sx + sy).toString());
+        const [p, q] = [a.unscaled * 10n ** BigInt(s - sx), b.unscaled * 10n ** BigInt(s - sy)];
+        expect(a.cmp(b)).toBe(p < q ? -1 : p > q ? 1 : 0);
+      }
+    }
+  });
+  it('results crossing 2^53 stay exact', () => {
+    expect(n('9007199254740991').add(n('1')).toString()).toBe('9007199254740992');
+    expect(n('4503599627370496').mul(n('3')).toString()).toBe('13510798882111488');
+    expect(n('94906267').mul(n('94906267')).toString()).toBe('9007199515875289');
+    expect(n('94906267.5').mul(n('94906267.5')).toString()).toBe('9007199610781556.25');
+    expect(n('-9007199254740992').sub(n('1')).add(n('2')).toString()).toBe('-9007199254740991');
+    expect(n('0.00').mul(n('-5')).toString()).toBe('0.00');
+    expect(n('1.50').equals(n('1.5'))).toBe(true);
+    expect(n('1e20').cmp(n('99999999999999999999.5'))).toBe(1);
+  });
+  it('safeUnscaled is NaN beyond 2^53 and for special values', () => {
+    expect(n('12.34').safeUnscaled()).toBe(1234);
+    expect(n('9007199254740993').safeUnscaled()).toBeNaN();
+    expect(n('NaN').safeUnscaled()).toBeNaN();
+    expect(n('-inf').safeUnscaled()).toBeNaN();
+  });
+});

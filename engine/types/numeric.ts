@@ -1,8 +1,13 @@
 /**
- * PostgreSQL's `numeric`: an exact decimal (unscaled bigint × 10^-scale) whose scale is the
+ * PostgreSQL's `numeric`: an exact decimal (unscaled integer × 10^-scale) whose scale is the
  * display scale PostgreSQL keeps, plus NaN and ±Infinity. Result scales follow numeric.c:
  * add/sub keep the larger scale, mul adds scales, div uses select_div_scale, all rounding is
  * half away from zero.
+ *
+ * The unscaled integer is held as a JS number while it is a safe integer (|u| < 2^53) and as
+ * a bigint only beyond that, so everyday values add, subtract, multiply and compare without
+ * BigInt arithmetic: a float operation on safe integers whose result is again a safe integer
+ * is exact (rounding is monotonic, so an exact result of 2^53 or more never rounds below it).
  */
 import { SqlError, SqlState } from '../errors/index.js';
 import { roundSignificant } from './float-text.js';
@@ -24,6 +29,26 @@ export const pow10 = (n: number): bigint => (n < POW10.length ? POW10[n]! : 10n 
 
 const absBig = (x: bigint): bigint => (x < 0n ? -x : x);
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** 10^n as a number, exact for n ≤ 22. */
+const POW10_NUMBER: number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The canonical form of an unscaled value: a number when it is a safe integer. (Converting
+ * rounds monotonically, so a value beyond ±(2^53 - 1) never converts to a safe integer.)
+ */
+function canonical(u: bigint): number | bigint {
+  const n = Number(u);
+  return Number.isSafeInteger(n) ? n : u;
+}
+
+/** u × 10^d as a safe integer, or NaN when that is not exact (u a safe integer, d ≥ 0). */
+function scaleUpNumber(u: number, d: number): number {
+  if (d > 15) return NaN;
+  const r = u * POW10_NUMBER[d]!;
+  return r <= MAX_SAFE && r >= -MAX_SAFE ? r : NaN;
+}
+
 /** a / b rounded half away from zero (b ≠ 0). */
 function divRound(a: bigint, b: bigint): bigint {
   const q = a / b;
@@ -43,18 +68,37 @@ const overflow = () => new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, 'value 
 const divisionByZero = () => new SqlError(SqlState.DIVISION_BY_ZERO, 'division by zero');
 
 export class Numeric {
-  static readonly NaN = new Numeric(0n, 0, Kind.NaN);
-  static readonly POSITIVE_INFINITY = new Numeric(0n, 0, Kind.PosInf);
-  static readonly NEGATIVE_INFINITY = new Numeric(0n, 0, Kind.NegInf);
-  static readonly ZERO = new Numeric(0n, 0, Kind.Finite);
+  static readonly NaN = new Numeric(0, 0, Kind.NaN);
+  static readonly POSITIVE_INFINITY = new Numeric(0, 0, Kind.PosInf);
+  static readonly NEGATIVE_INFINITY = new Numeric(0, 0, Kind.NegInf);
+  static readonly ZERO = new Numeric(0, 0, Kind.Finite);
 
   private constructor(
-    /** The digits without the decimal point (0 for the special values). */
-    readonly unscaled: bigint,
+    /** The digits without the decimal point (0 for the special values), in canonical form. */
+    private readonly u: number | bigint,
     /** Display scale: digits after the decimal point (≥ 0). */
     readonly scale: number,
     private readonly kind: Kind,
+    /** A number `u` as a bigint, once made or when given (kept for `unscaled`). */
+    private big: bigint | undefined = undefined,
   ) {}
+
+  private static finite(unscaled: bigint, scale: number): Numeric {
+    const u = canonical(unscaled);
+    return new Numeric(u, scale, Kind.Finite, typeof u === 'number' ? unscaled : undefined);
+  }
+
+  /** The digits without the decimal point (0 for the special values). */
+  get unscaled(): bigint {
+    const u = this.u;
+    return typeof u === 'bigint' ? u : (this.big ??= BigInt(u));
+  }
+
+  /** The unscaled value as a number when it is finite and a safe integer, else NaN. */
+  safeUnscaled(): number {
+    const u = this.u;
+    return typeof u === 'number' && this.kind === Kind.Finite ? u : NaN;
+  }
 
   // ---- construction -------------------------------------------------------------------------
 
@@ -82,16 +126,22 @@ export class Numeric {
     }
     if (scale > NUMERIC_DSCALE_MAX) throw overflow();
     if (unscaled !== 0n && unscaled.toString().length - scale > MAX_INTEGER_DIGITS) throw overflow();
-    return new Numeric(sign === '-' ? -unscaled : unscaled, scale, Kind.Finite);
+    return Numeric.finite(sign === '-' ? -unscaled : unscaled, scale);
   }
 
   static fromBigInt(unscaled: bigint, scale = 0): Numeric {
-    if (scale < 0) return new Numeric(unscaled * pow10(-scale), 0, Kind.Finite);
-    return new Numeric(unscaled, scale, Kind.Finite);
+    if (scale < 0) return Numeric.finite(unscaled * pow10(-scale), 0);
+    return Numeric.finite(unscaled, scale);
+  }
+
+  /** unscaled × 10^-scale for a safe integer `unscaled` and scale ≥ 0. */
+  static fromSafeInteger(unscaled: number, scale = 0): Numeric {
+    return new Numeric(unscaled === 0 ? 0 : unscaled, scale, Kind.Finite);
   }
 
   static fromInt(v: number | bigint): Numeric {
-    return new Numeric(BigInt(v), 0, Kind.Finite);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return new Numeric(v === 0 ? 0 : v, 0, Kind.Finite);
+    return Numeric.finite(BigInt(v), 0);
   }
 
   /**
@@ -106,7 +156,7 @@ export class Numeric {
     const shift = d.exp - (d.digits.length - 1);
     const mag = BigInt(d.digits);
     const signed = d.neg ? -mag : mag;
-    return shift >= 0 ? new Numeric(signed * pow10(shift), 0, Kind.Finite) : new Numeric(signed, -shift, Kind.Finite);
+    return shift >= 0 ? Numeric.finite(signed * pow10(shift), 0) : Numeric.finite(signed, -shift);
   }
 
   // ---- inspection ---------------------------------------------------------------------------
@@ -128,11 +178,12 @@ export class Numeric {
   sign(): -1 | 0 | 1 {
     if (this.kind === Kind.PosInf) return 1;
     if (this.kind === Kind.NegInf) return -1;
-    return this.unscaled > 0n ? 1 : this.unscaled < 0n ? -1 : 0;
+    const u = this.u;
+    return u > 0 ? 1 : u < 0 ? -1 : 0;
   }
 
   isZero(): boolean {
-    return this.kind === Kind.Finite && this.unscaled === 0n;
+    return this.kind === Kind.Finite && this.u === 0;
   }
 
   /** numeric_out. */
@@ -142,9 +193,10 @@ export class Numeric {
       case Kind.PosInf: return 'Infinity';
       case Kind.NegInf: return '-Infinity';
     }
-    if (this.scale === 0) return this.unscaled.toString();
-    const neg = this.unscaled < 0n;
-    const digits = absBig(this.unscaled).toString().padStart(this.scale + 1, '0');
+    const u = this.u;
+    if (this.scale === 0) return String(u);
+    const neg = u < 0;
+    const digits = (typeof u === 'number' ? String(Math.abs(u)) : absBig(u).toString()).padStart(this.scale + 1, '0');
     const cut = digits.length - this.scale;
     return (neg ? '-' : '') + digits.slice(0, cut) + '.' + digits.slice(cut);
   }
@@ -154,7 +206,9 @@ export class Numeric {
     if (this.kind === Kind.NaN) return NaN;
     if (this.kind === Kind.PosInf) return Infinity;
     if (this.kind === Kind.NegInf) return -Infinity;
-    if (this.scale === 0 && absBig(this.unscaled) <= 9007199254740991n) return Number(this.unscaled);
+    const u = this.u;
+    // Both operands exact, so the quotient is the correctly rounded value, as parsing the text is.
+    if (typeof u === 'number' && this.scale < POW10_NUMBER.length) return this.scale === 0 ? u : u / POW10_NUMBER[this.scale]!;
     return Number(this.toString());
   }
 
@@ -169,13 +223,12 @@ export class Numeric {
 
   add(o: Numeric): Numeric {
     if (this.kind !== Kind.Finite || o.kind !== Kind.Finite) return addSpecial(this, o);
-    if (this.scale === o.scale) return new Numeric(this.unscaled + o.unscaled, this.scale, Kind.Finite);
-    const s = Math.max(this.scale, o.scale);
-    return new Numeric(this.rescaled(s) + o.rescaled(s), s, Kind.Finite);
+    return this.combine(o, 1);
   }
 
   sub(o: Numeric): Numeric {
-    return this.add(o.neg());
+    if (this.kind !== Kind.Finite || o.kind !== Kind.Finite) return addSpecial(this, o.neg());
+    return this.combine(o, -1);
   }
 
   mul(o: Numeric): Numeric {
@@ -184,14 +237,22 @@ export class Numeric {
       const sign = this.sign() * o.sign();
       return sign === 0 ? Numeric.NaN : sign > 0 ? Numeric.POSITIVE_INFINITY : Numeric.NEGATIVE_INFINITY;
     }
-    const product = new Numeric(this.unscaled * o.unscaled, this.scale + o.scale, Kind.Finite);
+    const a = this.u;
+    const b = o.u;
+    const scale = this.scale + o.scale;
+    let product: Numeric | null = null;
+    if (typeof a === 'number' && typeof b === 'number') {
+      const r = a * b;
+      if (r <= MAX_SAFE && r >= -MAX_SAFE) product = new Numeric(r === 0 ? 0 : r, scale, Kind.Finite);
+    }
+    product ??= Numeric.finite(this.unscaled * o.unscaled, scale);
     return product.scale > NUMERIC_DSCALE_MAX ? product.round(NUMERIC_DSCALE_MAX) : product;
   }
 
   /** numeric_div: the quotient rounded to select_div_scale's result scale. */
   div(o: Numeric): Numeric {
     if (this.kind !== Kind.Finite || o.kind !== Kind.Finite) return divSpecial(this, o);
-    if (o.unscaled === 0n) throw divisionByZero();
+    if (o.u === 0) throw divisionByZero();
     return this.divToScale(o, selectDivScale(this, o));
   }
 
@@ -199,7 +260,7 @@ export class Numeric {
   divToScale(o: Numeric, rscale: number): Numeric {
     const shift = rscale + o.scale - this.scale;
     const q = shift >= 0 ? divRound(this.unscaled * pow10(shift), o.unscaled) : divRound(this.unscaled, o.unscaled * pow10(-shift));
-    return new Numeric(q, rscale, Kind.Finite);
+    return Numeric.finite(q, rscale);
   }
 
   /** numeric_mod: remainder of truncated division, sign of the dividend. */
@@ -210,9 +271,9 @@ export class Numeric {
       return Numeric.NaN;
     }
     if (o.kind !== Kind.Finite) return this;
-    if (o.unscaled === 0n) throw divisionByZero();
+    if (o.u === 0) throw divisionByZero();
     const s = Math.max(this.scale, o.scale);
-    return new Numeric(this.rescaled(s) % o.rescaled(s), s, Kind.Finite);
+    return Numeric.finite(this.rescaled(s) % o.rescaled(s), s);
   }
 
   neg(): Numeric {
@@ -221,7 +282,8 @@ export class Numeric {
       case Kind.NegInf: return Numeric.POSITIVE_INFINITY;
       case Kind.NaN: return this;
     }
-    return new Numeric(-this.unscaled, this.scale, Kind.Finite);
+    const u = this.u;
+    return new Numeric(typeof u === 'number' ? 0 - u : -u, this.scale, Kind.Finite);
   }
 
   abs(): Numeric {
@@ -235,10 +297,20 @@ export class Numeric {
       const rb = rank(o);
       if (ra !== rb || ra !== 1) return ra < rb ? -1 : ra > rb ? 1 : 0;
     }
-    if (this.scale === o.scale) return this.unscaled < o.unscaled ? -1 : this.unscaled > o.unscaled ? 1 : 0;
-    const s = Math.max(this.scale, o.scale);
-    const a = this.rescaled(s);
-    const b = o.rescaled(s);
+    let a: number | bigint = this.u;
+    let b: number | bigint = o.u;
+    if (this.scale !== o.scale) {
+      const s = Math.max(this.scale, o.scale);
+      const x = typeof a === 'number' ? scaleUpNumber(a, s - this.scale) : NaN;
+      const y = typeof b === 'number' ? scaleUpNumber(b, s - o.scale) : NaN;
+      if (x === x && y === y) {
+        a = x;
+        b = y;
+      } else {
+        a = this.rescaled(s);
+        b = o.rescaled(s);
+      }
+    }
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
@@ -268,7 +340,7 @@ export class Numeric {
     }
     const r = this.round(scale);
     const maxDigits = precision - scale;
-    if (r.unscaled !== 0n && absBig(r.unscaled).toString().length - r.scale > maxDigits) {
+    if (r.u !== 0 && absBig(r.unscaled).toString().length - r.scale > maxDigits) {
       throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, 'numeric field overflow', {
         detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${maxDigits ? `10^${maxDigits}` : '1'}.`,
       });
@@ -288,12 +360,28 @@ export class Numeric {
     return s === this.scale ? this.unscaled : this.unscaled * pow10(s - this.scale);
   }
 
+  /** this ± o (sign 1 or -1) for finite values, at the larger of their scales. */
+  private combine(o: Numeric, sign: 1 | -1): Numeric {
+    const s = Math.max(this.scale, o.scale);
+    const a = this.u;
+    const b = o.u;
+    if (typeof a === 'number' && typeof b === 'number') {
+      const x = s === this.scale ? a : scaleUpNumber(a, s - this.scale);
+      const y = s === o.scale ? b : scaleUpNumber(b, s - o.scale);
+      const r = sign === 1 ? x + y : x - y;
+      if (r <= MAX_SAFE && r >= -MAX_SAFE) return new Numeric(r === 0 ? 0 : r, s, Kind.Finite);
+    }
+    const y = o.rescaled(s);
+    return Numeric.finite(sign === 1 ? this.rescaled(s) + y : this.rescaled(s) - y, s);
+  }
+
   private rescale(scale: number, divide: (a: bigint, b: bigint) => bigint): Numeric {
     if (this.kind !== Kind.Finite) return this;
     const s = Math.max(-NUMERIC_MAX_DISPLAY_SCALE * 2, Math.min(scale, NUMERIC_MAX_DISPLAY_SCALE * 2));
-    if (s >= this.scale) return new Numeric(this.rescaled(s), s, Kind.Finite);
+    if (s === this.scale) return this;
+    if (s > this.scale) return Numeric.finite(this.rescaled(s), s);
     const q = divide(this.unscaled, pow10(this.scale - s));
-    return s >= 0 ? new Numeric(q, s, Kind.Finite) : new Numeric(q * pow10(-s), 0, Kind.Finite);
+    return s >= 0 ? Numeric.finite(q, s) : Numeric.finite(q * pow10(-s), 0);
   }
 }
 
@@ -325,7 +413,7 @@ function divSpecial(a: Numeric, b: Numeric): Numeric {
  * PostgreSQL's NumericVar; zero gives weight 0, digit 0.
  */
 function weightAndFirstDigit(n: Numeric): [number, number] {
-  if (n.unscaled === 0n) return [0, 0];
+  if (n.isZero()) return [0, 0];
   const digits = absBig(n.unscaled).toString();
   const exp10 = digits.length - 1 - n.scale; // position of the leading decimal digit
   const weight = Math.floor(exp10 / 4);

@@ -26,7 +26,7 @@ import { Numeric } from '../../../engine/types/numeric.js';
 import type { PartitionField, PartitionSpec, TableMetadata } from '../metadata.js';
 import type { FieldSummary } from '../manifests.js';
 import { fieldsById, type IcebergSchema } from '../types.js';
-import { murmur3, parseTransform, partitionDatum, resultType, type Transform } from '../values.js';
+import { minimalBigEndian, murmur3, parseTransform, partitionDatum, resultType, type Transform } from '../values.js';
 import { decimalBytes, type PartitionFieldInfo } from './manifest-writer.js';
 
 const invalid = (message: string, hint?: string) => new SqlError(SqlState.INVALID_PARAMETER_VALUE, message, hint ? { hint } : {});
@@ -226,19 +226,6 @@ const decimalScale = (type: string): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
-/** Minimal big-endian two's complement of a bigint. */
-export function minimalBytes(x: bigint): Uint8Array {
-  const out: number[] = [];
-  for (;;) {
-    out.unshift(Number(x & 0xffn));
-    const rest = x >> 8n;
-    const signBit = (out[0]! & 0x80) !== 0;
-    if ((rest === 0n && !signBit) || (rest === -1n && signBit)) break;
-    x = rest;
-  }
-  return Uint8Array.from(out);
-}
-
 const uuidBytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/-/g, ''), 'hex'));
 
 /** The bytes the bucket transform hashes for a stored datum of `sourceType`. */
@@ -255,7 +242,7 @@ export function bucketInput(sourceType: string, v: unknown): Uint8Array {
     case 'uuid': return uuidBytes(v as string);
     default: {
       const scale = decimalScale(sourceType);
-      if (scale !== undefined) return minimalBytes(unscaledAt(v, scale));
+      if (scale !== undefined) return minimalBigEndian(unscaledAt(v, scale));
       return v as Uint8Array;
     }
   }
@@ -351,7 +338,7 @@ export function avroValue(resultType: string, v: unknown): unknown {
     case 'uuid': return Buffer.from(uuidBytes(v as string));
     default: {
       const d = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(resultType);
-      if (d) return fixedWidth(minimalBytes(unscaledAt(v, Number(d[2]))), decimalBytes(Number(d[1])), true);
+      if (d) return fixedWidth(minimalBigEndian(unscaledAt(v, Number(d[2]))), decimalBytes(Number(d[1])), true);
       const f = /^fixed\[(\d+)\]$/.exec(resultType);
       if (f) return fixedWidth(v as Uint8Array, Number(f[1]), false);
       return v;
@@ -442,7 +429,7 @@ export function singleValue(resultType: string, v: unknown): Uint8Array {
     case 'uuid': return uuidBytes(v as string);
     default: {
       const scale = decimalScale(resultType);
-      if (scale !== undefined) return minimalBytes(unscaledAt(v, scale));
+      if (scale !== undefined) return minimalBigEndian(unscaledAt(v, scale));
       return Uint8Array.from(v as Uint8Array);
     }
   }

@@ -52,9 +52,7 @@ export function constantVector(type: PgType, value: unknown, length: number): Ve
 /** Rows `indices` of v, in that order. */
 export function takeRows(v: Vector, indices: ArrayLike<number>, count = indices.length): Vector {
   const data = allocateData(v.type.layout, count);
-  const src = v.data as unknown[];
-  const dst = data as unknown[];
-  for (let i = 0; i < count; i++) dst[i] = src[indices[i]!];
+  gather(v.type.layout, v.data, data, indices, count);
   let nulls: Uint8Array | null = null;
   if (v.nulls !== null) {
     nulls = new Uint8Array(count);
@@ -63,6 +61,48 @@ export function takeRows(v: Vector, indices: ArrayLike<number>, count = indices.
     if (!any) nulls = null;
   }
   return { type: v.type, length: count, data, nulls };
+}
+
+/**
+ * dst[i] = src[indices[i]] for i < count, one loop per layout so each stays monomorphic;
+ * 64-bit values are copied as int32 word pairs (reading a BigInt64Array makes a BigInt).
+ */
+function gather(layout: Layout, src: VectorData, dst: VectorData, indices: ArrayLike<number>, count: number): void {
+  switch (Array.isArray(src) ? 'object' : layout) {
+    case 'bool': {
+      const s = src as Uint8Array;
+      const d = dst as Uint8Array;
+      for (let i = 0; i < count; i++) d[i] = s[indices[i]!]!;
+      return;
+    }
+    case 'int32': {
+      const s = src as Int32Array;
+      const d = dst as Int32Array;
+      for (let i = 0; i < count; i++) d[i] = s[indices[i]!]!;
+      return;
+    }
+    case 'int64': {
+      const s = new Int32Array((src as BigInt64Array).buffer, (src as BigInt64Array).byteOffset, 2 * (src as BigInt64Array).length);
+      const d = new Int32Array((dst as BigInt64Array).buffer, 0, 2 * count);
+      for (let i = 0; i < count; i++) {
+        const j = indices[i]!;
+        d[2 * i] = s[2 * j]!;
+        d[2 * i + 1] = s[2 * j + 1]!;
+      }
+      return;
+    }
+    case 'float64': {
+      const s = src as Float64Array;
+      const d = dst as Float64Array;
+      for (let i = 0; i < count; i++) d[i] = s[indices[i]!]!;
+      return;
+    }
+    case 'object': {
+      const s = src as unknown[];
+      const d = dst as unknown[];
+      for (let i = 0; i < count; i++) d[i] = s[indices[i]!];
+    }
+  }
 }
 
 /** Rows [start, start+count) of v without copying the typed arrays. */

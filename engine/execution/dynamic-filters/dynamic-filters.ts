@@ -8,6 +8,7 @@ import { hashKeyFor } from '../../functions/compare.js';
 import type { LogicalPlan } from '../../plan/plan.js';
 import type { Batch } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
+import { IntegerSet } from './integer-set.js';
 
 /** Build sides with more distinct keys than this publish no filter. */
 export const MAX_FILTER_VALUES = 250_000;
@@ -88,14 +89,40 @@ export function scanColumnOf(plan: LogicalPlan, column: number): number | undefi
 /** The rows of `b` whose filtered columns hold a published value (NULLs never match). */
 export function applyScanFilters(b: Batch, filters: readonly ScanFilter[]): Batch {
   if (filters.length === 0 || b.length === 0) return b;
-  const keep = new Int32Array(b.length);
-  let n = 0;
-  const checks = filters.map((f) => ({ v: b.columns[f.scanColumn]!, keyOf: hashKeyFor(b.columns[f.scanColumn]!.type), values: f.values }));
-  rows: for (let i = 0; i < b.length; i++) {
-    for (const c of checks) {
-      if ((c.v.nulls !== null && c.v.nulls[i] === 1) || !c.values.has(c.keyOf((c.v.data as unknown[])[i]))) continue rows;
+  // Rows still in the running, narrowed filter by filter.
+  let keep = new Int32Array(b.length);
+  let n = b.length;
+  for (let i = 0; i < n; i++) keep[i] = i;
+  for (const f of filters) {
+    const v = b.columns[f.scanColumn]!;
+    const next = new Int32Array(n);
+    let m = 0;
+    if (v.type.layout === 'int64') {
+      // Compared as int32 word pairs: no BigInt per row.
+      const set = IntegerSet.of(f.values);
+      const d = v.data as BigInt64Array;
+      const w = new Int32Array(d.buffer, d.byteOffset, 2 * b.length);
+      for (let k = 0; k < n; k++) {
+        const i = keep[k]!;
+        if ((v.nulls === null || v.nulls[i] === 0) && set.has(w[2 * i]!, w[2 * i + 1]!)) next[m++] = i;
+      }
+    } else if (v.type.layout === 'int32') {
+      const set = IntegerSet.of(f.values);
+      const d = v.data as Int32Array;
+      for (let k = 0; k < n; k++) {
+        const i = keep[k]!;
+        if ((v.nulls === null || v.nulls[i] === 0) && set.has(d[i]!, 0)) next[m++] = i;
+      }
+    } else {
+      const keyOf = hashKeyFor(v.type);
+      const data = v.data as unknown[];
+      for (let k = 0; k < n; k++) {
+        const i = keep[k]!;
+        if ((v.nulls === null || v.nulls[i] === 0) && f.values.has(keyOf(data[i]))) next[m++] = i;
+      }
     }
-    keep[n++] = i;
+    keep = next;
+    n = m;
   }
   return n === b.length ? b : takeBatchRows(b, keep, n);
 }

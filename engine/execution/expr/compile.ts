@@ -17,6 +17,7 @@ import { internalError } from '../../errors/index.js';
 import type { Batch } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
 import { allocateData, constantVector, type Vector } from '../batch/vector.js';
+import { vectorCast } from './vector-casts.js';
 
 export type CompiledExpr = (batch: Batch) => Vector;
 
@@ -37,6 +38,8 @@ export function compileExpr(e: Expr, ctx: EvalContext): CompiledExpr {
     case 'cast': {
       const arg = compileExpr(e.arg, ctx);
       const from = e.arg.type;
+      const fast = vectorCast(from, e.type, ctx.format);
+      if (fast !== null) return (b) => fast(arg(b), b.length);
       return (b) => mapRows(e.type, [arg(b)], b.length, true, ([v]) => castDatum(v, from, e.type, ctx.format));
     }
     case 'and':
@@ -128,6 +131,11 @@ function compileLogical(kind: 'and' | 'or', args: CompiledExpr[]): CompiledExpr 
     for (const arg of args) {
       const v = arg(b);
       const vd = v.data as Uint8Array;
+      if (v.nulls === null && nulls === null) {
+        if (kind === 'and') for (let i = 0; i < n; i++) data[i]! &= vd[i]!;
+        else for (let i = 0; i < n; i++) data[i]! |= vd[i]!;
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         if (v.nulls !== null && v.nulls[i] === 1) {
           if (data[i] !== dominant) (nulls ??= new Uint8Array(n))[i] = 1;

@@ -19,7 +19,7 @@ import { Partitioner } from '../spill/partition.js';
 import { PartitionedSpill } from '../spill/partitioned-spill.js';
 import { createAccumulator } from './accumulators.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
-import { GroupTable } from './group-keys.js';
+import { GroupTable } from '../hash/group-table.js';
 
 interface AggregateState {
   readonly call: AggregateCall;
@@ -31,7 +31,7 @@ interface AggregateState {
   readonly keyOf: ((v: unknown) => unknown) | null;
 }
 
-/** Estimated bytes per group besides its key values: map entry, key slots, one state per aggregate. */
+/** Estimated bytes per group besides its key values and states: hash table and key store slots, with room to grow. */
 const GROUP_OVERHEAD = 96;
 const STATE_BYTES = 48;
 const SEEN_ENTRY_BYTES = 64;

@@ -20,16 +20,9 @@ import { batchBytes } from '../memory/estimate.js';
 import { operatorMemory, type OperatorMemory } from '../memory/memory-pool.js';
 import { Partitioner } from '../spill/partition.js';
 import { PartitionedSpill } from '../spill/partitioned-spill.js';
+import { JoinTable, PairBuffer } from '../hash/join-table.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 import { ExchangeExec } from './exchange-exec.js';
-
-interface HashTable {
-  lookup(keys: Vector[], row: number): Iterable<number>;
-  /** Some build row has a NULL key (it can never match). */
-  readonly hasNullKey: boolean;
-  /** Distinct non-NULL keys. */
-  readonly size: number;
-}
 
 export interface JoinKeys {
   /** Over the left (probe) input. */
@@ -38,7 +31,7 @@ export interface JoinKeys {
   readonly right: readonly Expr[];
 }
 
-/** Estimated bytes of hash table per build row (map entry, chain link, composite key). */
+/** Estimated bytes of hash table per build row (slots at most half full, hash, chain links). */
 const TABLE_BYTES_PER_ROW = 48;
 /** How many times a partition may be split again before the join gives up (all rows share a key). */
 const MAX_SPILL_LEVEL = 4;
@@ -165,7 +158,7 @@ export class JoinExec implements ExecNode {
     }
   }
 
-  private async *probe(ctx: TaskContext, build: Batch, table: HashTable, probeInput: AsyncIterable<Batch>): AsyncIterable<Batch> {
+  private async *probe(ctx: TaskContext, build: Batch, table: JoinTable, probeInput: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const probeKeys = this.keys.left.map((e) => compileExpr(e, ctx.eval));
     const residual = this.residual ? compileExpr(this.residual, ctx.eval) : null;
     if (this.joinType === 'semi' || this.joinType === 'anti') {
@@ -175,25 +168,12 @@ export class JoinExec implements ExecNode {
     const keepLeft = this.joinType === 'left' || this.joinType === 'full';
     const keepRight = this.joinType === 'right' || this.joinType === 'full';
     const rightMatched = keepRight ? new Uint8Array(build.length) : null;
+    const pairs = new PairBuffer();
     for await (const probe of probeInput) {
       await checkpoint(ctx);
-      const keys = probeKeys.map((k) => k(probe));
-      let li: number[] = [];
-      let ri: number[] = [];
-      for (let i = 0; i < probe.length; i++) {
-        const candidates = table.lookup(keys, i);
-        for (const r of candidates) {
-          li.push(i);
-          ri.push(r);
-        }
-        if (li.length >= BATCH_ROWS * 4 && !keepLeft) {
-          yield* this.emitPairs(probe, build, li, ri, residual, rightMatched, null);
-          li = [];
-          ri = [];
-        }
-      }
+      const ids = table.match(probeKeys.map((k) => k(probe)), probe.length);
       const leftMatched = keepLeft ? new Uint8Array(probe.length) : null;
-      yield* this.emitPairs(probe, build, li, ri, residual, rightMatched, leftMatched);
+      for (const b of this.pairsOf(probe, build, table, ids, pairs, residual, rightMatched, leftMatched)) yield b;
       if (leftMatched) {
         const unmatched: number[] = [];
         for (let i = 0; i < probe.length; i++) if (leftMatched[i] === 0) unmatched.push(i);
@@ -207,25 +187,38 @@ export class JoinExec implements ExecNode {
     }
   }
 
+  /** The joined rows of one probe batch whose rows matched key `ids`, in chunks of about 4 batches. */
+  private *pairsOf(probe: Batch, build: Batch, table: JoinTable, ids: Int32Array, pairs: PairBuffer, residual: CompiledExpr | null, rightMatched: Uint8Array | null, leftMatched: Uint8Array | null): Iterable<Batch> {
+    const { first, next } = table;
+    pairs.length = 0;
+    for (let i = 0; i < probe.length; i++) {
+      const id = ids[i]!;
+      if (id < 0) continue;
+      for (let r = first[id]!; r >= 0; r = next[r]!) pairs.push(i, r);
+      if (pairs.length >= BATCH_ROWS * 4) {
+        yield* this.emitPairs(probe, build, pairs, residual, rightMatched, leftMatched);
+        pairs.length = 0;
+      }
+    }
+    yield* this.emitPairs(probe, build, pairs, residual, rightMatched, leftMatched);
+  }
+
   /**
    * Semi join: left rows with at least one matching right row; anti join: left rows with none.
    * A null-aware anti join (NOT IN) returns nothing once the right side holds a NULL key, and
    * never returns a left row whose key is NULL unless the right side is empty.
    */
-  private async *semiJoin(ctx: TaskContext, build: Batch, table: HashTable, probeKeys: CompiledExpr[], residual: CompiledExpr | null, probeInput: AsyncIterable<Batch>): AsyncIterable<Batch> {
+  private async *semiJoin(ctx: TaskContext, build: Batch, table: JoinTable, probeKeys: CompiledExpr[], residual: CompiledExpr | null, probeInput: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const semi = this.joinType === 'semi';
     if (this.nullAware && build.length > 0 && table.hasNullKey) return;
+    const pairs = new PairBuffer();
     for await (const probe of probeInput) {
       await checkpoint(ctx);
       const keys = probeKeys.map((k) => k(probe));
-      const li: number[] = [];
-      const ri: number[] = [];
-      for (let i = 0; i < probe.length; i++) for (const r of table.lookup(keys, i)) {
-        li.push(i);
-        ri.push(r);
-      }
+      const ids = table.match(keys, probe.length);
       const matched = new Uint8Array(probe.length);
-      for (const _ of this.emitPairs(probe, build, li, ri, residual, null, matched));
+      if (residual === null) for (let i = 0; i < probe.length; i++) matched[i] = ids[i]! >= 0 ? 1 : 0;
+      else for (const _ of this.pairsOf(probe, build, table, ids, pairs, residual, null, matched));
       const keep: number[] = [];
       for (let i = 0; i < probe.length; i++) {
         if (this.nullAware && build.length > 0 && anyNullAt(keys, i)) continue;
@@ -240,7 +233,7 @@ export class JoinExec implements ExecNode {
    * filter drops can never be part of the result (inner, semi and right joins) and the probe
    * side is a source fragment reached through row filters only.
    */
-  private publishFilter(ctx: TaskContext, table: HashTable, build: Batch): void {
+  private publishFilter(ctx: TaskContext, table: JoinTable, build: Batch): void {
     if (!ctx.dynamicFilters || table.size > MAX_FILTER_VALUES) return;
     if (this.joinType !== 'inner' && this.joinType !== 'semi' && this.joinType !== 'right') return;
     const exchange = probeExchange(this.left);
@@ -256,28 +249,28 @@ export class JoinExec implements ExecNode {
     });
   }
 
-  private *emitPairs(probe: Batch, build: Batch, li: number[], ri: number[], residual: CompiledExpr | null, rightMatched: Uint8Array | null, leftMatched: Uint8Array | null): Iterable<Batch> {
-    if (li.length === 0) return;
-    let pairs: Batch = {
-      length: li.length,
-      columns: [...probe.columns.map((c) => takeRows(c, li)), ...build.columns.map((c) => takeRows(c, ri))],
-    };
-    let keptLeft = li;
-    let keptRight = ri;
+  private *emitPairs(probe: Batch, build: Batch, pairs: PairBuffer, residual: CompiledExpr | null, rightMatched: Uint8Array | null, leftMatched: Uint8Array | null): Iterable<Batch> {
+    const n = pairs.length;
+    if (n === 0) return;
+    let li = pairs.left;
+    let ri = pairs.right;
+    let count = n;
+    let joined: Batch = { length: n, columns: [...probe.columns.map((c) => takeRows(c, li, n)), ...build.columns.map((c) => takeRows(c, ri, n))] };
     if (residual) {
-      const v = residual(pairs);
+      const v = residual(joined);
       const d = v.data as Uint8Array;
-      const keep: number[] = [];
-      for (let i = 0; i < pairs.length; i++) if (d[i] === 1 && (v.nulls === null || v.nulls[i] === 0)) keep.push(i);
-      if (keep.length < pairs.length) {
-        pairs = { length: keep.length, columns: pairs.columns.map((c) => takeRows(c, keep)) };
-        keptLeft = keep.map((i) => li[i]!);
-        keptRight = keep.map((i) => ri[i]!);
+      const keep = new Int32Array(n);
+      count = 0;
+      for (let i = 0; i < n; i++) if (d[i] === 1 && (v.nulls === null || v.nulls[i] === 0)) keep[count++] = i;
+      if (count < n) {
+        joined = takeBatchRows(joined, keep, count);
+        li = keep.subarray(0, count).map((i) => pairs.left[i]!);
+        ri = keep.subarray(0, count).map((i) => pairs.right[i]!);
       }
     }
-    if (leftMatched) for (const i of keptLeft) leftMatched[i] = 1;
-    if (rightMatched) for (const i of keptRight) rightMatched[i] = 1;
-    if (pairs.length > 0) yield pairs;
+    if (leftMatched) for (let i = 0; i < count; i++) leftMatched[li[i]!] = 1;
+    if (rightMatched) for (let i = 0; i < count; i++) rightMatched[ri[i]!] = 1;
+    if (count > 0) yield joined;
   }
 
   /** Rows of one side joined to NULLs for the other. */
@@ -287,50 +280,9 @@ export class JoinExec implements ExecNode {
     return { length: rows.length, columns: which === 'left' ? [...kept, ...other] : [...other, ...kept] };
   }
 
-  private buildTable(build: Batch, ctx: TaskContext): HashTable {
-    if (this.keys.right.length === 0) {
-      const all = Array.from({ length: build.length }, (_, i) => i);
-      return { lookup: () => all, hasNullKey: false, size: 0 };
-    }
-    const keyExprs = this.keys.right.map((e) => compileExpr(e, ctx.eval));
-    const keyOfs = this.keys.right.map((e) => hashKeyFor(e.type));
-    const vectors = keyExprs.map((k) => k(build));
-    const composite = (vs: Vector[], i: number, ofs: ((v: unknown) => unknown)[]): unknown => {
-      if (vs.length === 1) {
-        const v = vs[0]!;
-        return v.nulls !== null && v.nulls[i] === 1 ? undefined : ofs[0]!((v.data as unknown[])[i]);
-      }
-      let s = '';
-      for (let k = 0; k < vs.length; k++) {
-        const v = vs[k]!;
-        if (v.nulls !== null && v.nulls[i] === 1) return undefined;
-        s += JSON.stringify(String(ofs[k]!((v.data as unknown[])[i]))) + ',';
-      }
-      return s;
-    };
-    const heads = new Map<unknown, number>();
-    const next = new Int32Array(build.length).fill(-1);
-    let hasNullKey = false;
-    for (let i = build.length - 1; i >= 0; i--) {
-      const key = composite(vectors, i, keyOfs);
-      if (key === undefined) {
-        hasNullKey = true;
-        continue;
-      }
-      const head = heads.get(key);
-      if (head !== undefined) next[i] = head;
-      heads.set(key, i);
-    }
-    const probeOfs = this.keys.left.map((e) => hashKeyFor(e.type));
-    return {
-      hasNullKey,
-      size: heads.size,
-      *lookup(keys: Vector[], row: number) {
-        const key = composite(keys, row, probeOfs);
-        if (key === undefined) return;
-        for (let r = heads.get(key) ?? -1; r >= 0; r = next[r]!) yield r;
-      },
-    };
+  private buildTable(build: Batch, ctx: TaskContext): JoinTable {
+    const keys = this.keys.right.map((e) => compileExpr(e, ctx.eval)(build));
+    return new JoinTable(keys, build.length, this.keys.left.map((e) => e.type));
   }
 }
 

@@ -2,7 +2,7 @@ import type { Batch, Schema } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
 import { SqlError, SqlState } from '../../errors/index.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
-import { GroupTable } from './group-keys.js';
+import { GroupTable } from '../hash/group-table.js';
 
 /** The rows a recursive step reads: what the previous round produced. */
 export class WorkTable {

@@ -1,7 +1,7 @@
 import type { Batch, Schema } from '../batch/batch.js';
 import { takeBatchRows } from '../batch/batch.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
-import { GroupTable } from './group-keys.js';
+import { GroupTable } from '../hash/group-table.js';
 
 /**
  * UNION / INTERSECT / EXCEPT, with or without ALL. Rows compare as in DISTINCT: NULLs are

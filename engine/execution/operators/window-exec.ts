@@ -21,7 +21,8 @@ import { compileExpr } from '../expr/compile.js';
 import { batchBytes } from '../memory/estimate.js';
 import { operatorMemory } from '../memory/memory-pool.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
-import { GroupTable, rowKeyer } from './group-keys.js';
+import { GroupTable } from '../hash/group-table.js';
+import { rowKeyer } from './group-keys.js';
 
 /** The share of the query's memory limit one run of partitions may hold. */
 const PARTITION_SHARE = 0.5;

@@ -85,3 +85,32 @@ describe('ordered-set aggregates', () => {
     expect(runAggregate('percentile_cont(float8,float8)', [])).toBeNull();
   });
 });
+
+describe('sum and avg stay exact (expected values from PostgreSQL 15)', () => {
+  it('numeric sums across scales, past 2^53, with NaN and infinities', () => {
+    expect(runAggregate('sum(numeric)', rows('1.5', '2.25', '-0.125', null))).toBe('3.625');
+    expect(runAggregate('sum(numeric)', rows('9007199254740991', '9007199254740991', '0.1'))).toBe('18014398509481982.1');
+    expect(runAggregate('sum(numeric)', rows('4503599627370496.5', '4503599627370496.5', '-1'))).toBe('9007199254740992.0');
+    expect(runAggregate('sum(numeric)', rows('1e30', '1', '-1e30'))).toBe('1');
+    expect(runAggregate('sum(numeric)', rows('1', 'NaN', '2'))).toBe('NaN');
+    expect(runAggregate('sum(numeric)', rows('Infinity', '5', 'Infinity'))).toBe('Infinity');
+    expect(runAggregate('sum(numeric)', rows('Infinity', '-Infinity'))).toBe('NaN');
+    expect(runAggregate('sum(numeric)', rows(null))).toBeNull();
+    expect(runAggregate('avg(numeric)', rows('1', '2', '2'))).toBe('1.6666666666666667');
+    expect(runAggregate('avg(numeric)', rows('Infinity', '1'))).toBe('Infinity');
+  });
+  it('integer sums', () => {
+    expect(runAggregate('sum(int4)', rows('2147483647', '2147483647', '-5'))).toBe('4294967289');
+    expect(runAggregate('sum(int8)', rows('9223372036854775807', '9223372036854775807'))).toBe('18446744073709551614');
+    expect(runAggregate('sum(int8)', rows('-9007199254740993', '1', null))).toBe('-9007199254740992');
+    expect(runAggregate('avg(int8)', rows('9223372036854775807', '1'))).toBe('4611686018427387904');
+    expect(runAggregate('avg(int4)', rows('1', '2'))).toBe('1.5000000000000000');
+    expect(runAggregate('sum(int2)', rows(null, null))).toBeNull();
+  });
+  it('float sums', () => {
+    expect(runAggregate('sum(float8)', rows('0.1', '0.2', 'NaN'))).toBe('NaN');
+    expect(runAggregate('sum(float8)', rows('0.1', '0.2'))).toBe('0.30000000000000004');
+    expect(runAggregate('avg(float8)', rows('1', '2'))).toBe('1.5');
+  });
+});
+

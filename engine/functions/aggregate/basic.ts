@@ -1,6 +1,5 @@
-/** count, sum, avg, min, max with PostgreSQL's result types. */
+/** count, min, max with PostgreSQL's result types (sum and avg: sum.ts). */
 import { allocateData, type Vector } from '../../execution/batch/vector.js';
-import { Numeric } from '../../types/numeric.js';
 import { T, type PgType } from '../../types/pg-type.js';
 import { comparatorFor } from '../compare.js';
 import { registerAggregate, type Accumulator } from '../registry.js';
@@ -31,81 +30,6 @@ class CountAccumulator implements Accumulator {
     return { type: T.int8, length: count, data, nulls: null };
   }
 }
-
-/**
- * Sum and average kept as one running state per group: `sum` of JS values combined by `plus`,
- * and the count of non-NULL inputs. `result` turns (sum, count) into the output datum.
- */
-class SumAccumulator implements Accumulator {
-  private sums: unknown[] = [];
-  private counts = new Float64Array(16);
-  constructor(
-    private readonly returns: PgType,
-    private readonly lift: (v: unknown) => unknown,
-    private readonly plus: (a: unknown, b: unknown) => unknown,
-    private readonly result: (sum: unknown, count: number) => unknown,
-  ) {}
-  resize(count: number): void {
-    this.counts = grow(this.counts, count, (n) => new Float64Array(n));
-  }
-  add(groups: Int32Array, args: readonly Vector[], length: number): void {
-    const v = args[0]!;
-    const data = v.data as unknown[];
-    const nulls = v.nulls;
-    const sums = this.sums;
-    const counts = this.counts;
-    for (let i = 0; i < length; i++) {
-      if (nulls !== null && nulls[i] === 1) continue;
-      const g = groups[i]!;
-      const x = this.lift(data[i]);
-      sums[g] = counts[g] === 0 ? x : this.plus(sums[g], x);
-      counts[g]++;
-    }
-  }
-  finish(count: number): Vector {
-    const data = allocateData(this.returns.layout, count) as unknown[];
-    let nulls: Uint8Array | null = null;
-    for (let g = 0; g < count; g++) {
-      if (this.counts[g] === 0) (nulls ??= new Uint8Array(count))[g] = 1;
-      else data[g] = this.result(this.sums[g], this.counts[g]!);
-    }
-    return { type: this.returns, length: count, data: data as Vector['data'], nulls };
-  }
-}
-
-const addBig = (a: unknown, b: unknown) => (a as bigint) + (b as bigint);
-const addNum = (a: unknown, b: unknown) => (a as number) + (b as number);
-const addNumeric = (a: unknown, b: unknown) => (a as Numeric).add(b as Numeric);
-const same = (v: unknown) => v;
-const toBig = (v: unknown) => BigInt(v as number);
-
-function sumAndAvg(arg: PgType, sumType: PgType, lift: (v: unknown) => unknown, plus: (a: unknown, b: unknown) => unknown, toSum: (s: unknown) => unknown, avgType: PgType, toAvg: (s: unknown, n: number) => unknown) {
-  registerAggregate({
-    name: 'sum',
-    args: [arg],
-    returns: sumType,
-    create: () => new SumAccumulator(sumType, lift, plus, (s) => toSum(s)),
-    description: `sum of ${arg.name} values`,
-  });
-  registerAggregate({
-    name: 'avg',
-    args: [arg],
-    returns: avgType,
-    create: () => new SumAccumulator(avgType, lift, plus, toAvg),
-    description: `average of ${arg.name} values`,
-  });
-}
-
-const numericAvg = (s: unknown, n: number) => Numeric.avg(s as Numeric, BigInt(n));
-const bigToNumeric = (s: unknown) => Numeric.fromBigInt(s as bigint, 0);
-
-for (const t of [T.int2, T.int4]) {
-  sumAndAvg(t, T.int8, toBig, addBig, same, T.numeric, (s, n) => numericAvg(bigToNumeric(s), n));
-}
-sumAndAvg(T.int8, T.numeric, same, addBig, bigToNumeric, T.numeric, (s, n) => numericAvg(bigToNumeric(s), n));
-sumAndAvg(T.numeric, T.numeric, same, addNumeric, same, T.numeric, numericAvg);
-sumAndAvg(T.float4, T.float4, same, addNum, (s) => Math.fround(s as number), T.float8, (s, n) => (s as number) / n);
-sumAndAvg(T.float8, T.float8, same, addNum, same, T.float8, (s, n) => (s as number) / n);
 
 /** min or max per group by the type's comparator. */
 class ExtremeAccumulator implements Accumulator {

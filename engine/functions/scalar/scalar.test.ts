@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arrayOf, T } from '../../types/pg-type.js';
 import { anyArrayCompare } from './array.js';
+import { likeToRegExp } from './string.js';
 import { comparatorFor } from '../compare.js';
 import { check, run } from '../testing.js';
 
@@ -214,5 +215,19 @@ describe('json and jsonb (expected values from PostgreSQL 15)', () => {
     ]);
     expect(() => run('jsonb_array_length(jsonb)', ['{}'])).toThrow('cannot get array length of a non-array');
     expect(() => run('jsonb_array_length(jsonb)', ['1'])).toThrow('cannot get array length of a scalar');
+  });
+});
+
+describe('LIKE by string search', () => {
+  it('agrees with the anchored regular expression on %-patterns', () => {
+    const patterns = ['', '%', '%%', 'a', 'a%', '%a', '%a%', 'ab%ba', '%a%a%', 'a%b%c', '%green%', 'forest%', '%BRASS', '%special%requests%', 'x%%y'];
+    const strings = ['', 'a', 'aa', 'aba', 'abba', 'abcba', 'a\nb\nc', 'dark green leaf', 'forest', 'forestgreen', 'SMALL BRASS', 'special requests', 'requests special', 'xy', 'xay'];
+    for (const p of patterns) {
+      const re = likeToRegExp(p, false);
+      for (const s of strings) {
+        expect([p, s, run('~~(text,text)', [s, p])]).toEqual([p, s, re.test(s) ? 't' : 'f']);
+        expect(run('!~~(text,text)', [s, p])).toBe(re.test(s) ? 'f' : 't');
+      }
+    }
   });
 });

@@ -235,15 +235,45 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp 
 
 const escapeRegExp = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/**
+ * A case-sensitive pattern made of literal text and `%` only (no `_`, escapes or surrogates)
+ * as string searches: the first part a prefix, the last a suffix, the others found in order
+ * in between (taking each at its earliest place leaves the most room for the rest). Null for
+ * other patterns.
+ */
+function likeBySearch(pattern: string): ((s: string) => boolean) | null {
+  if (/[_\\\ud800-\udfff]/.test(pattern)) return null;
+  const parts = pattern.split('%');
+  if (parts.length === 1) return (s) => s === pattern;
+  const head = parts[0]!;
+  const tail = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((m) => m !== '');
+  return (s) => {
+    if (s.length < head.length + tail.length || !s.startsWith(head) || !s.endsWith(tail)) return false;
+    const end = s.length - tail.length;
+    let at = head.length;
+    for (const m of middle) {
+      const found = s.indexOf(m, at);
+      if (found < 0 || found + m.length > end) return false;
+      at = found + m.length;
+    }
+    return true;
+  };
+}
+
 function likeMatcher(caseInsensitive: boolean) {
   let lastPattern: string | null = null;
-  let lastRegExp: RegExp | null = null;
+  let matches: ((s: string) => boolean) | null = null;
   return (s: string, pattern: string) => {
     if (pattern !== lastPattern) {
-      lastRegExp = likeToRegExp(pattern, caseInsensitive);
+      matches = caseInsensitive ? null : likeBySearch(pattern);
+      if (matches === null) {
+        const re = likeToRegExp(pattern, caseInsensitive);
+        matches = (x) => re.test(x);
+      }
       lastPattern = pattern;
     }
-    return lastRegExp!.test(s);
+    return matches!(s);
   };
 }
 
