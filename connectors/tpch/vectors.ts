@@ -49,8 +49,8 @@ function toNumerics(cents: Int32Array): Numeric[] {
   const out = new Array<Numeric>(cents.length);
   for (let i = 0; i < cents.length; i++) {
     const c = cents[i]!;
-    if (c >= 0 && c < SMALL_CENTS) out[i] = smallNumerics[c] ??= Numeric.fromBigInt(BigInt(c), 2);
-    else out[i] = Numeric.fromBigInt(BigInt(c), 2);
+    if (c >= 0 && c < SMALL_CENTS) out[i] = smallNumerics[c] ??= Numeric.fromSafeInteger(c, 2);
+    else out[i] = Numeric.fromSafeInteger(c, 2);
   }
   return out;
 }

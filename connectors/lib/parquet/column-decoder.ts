@@ -456,7 +456,7 @@ class ChunkDecoder {
         decodeInt32(encoding, data, p, end, n, tmp, 0);
         const o = out as unknown[];
         const scale = leaf.scale;
-        for (let i = 0; i < n; i++) o[off + i] = Numeric.fromBigInt(BigInt(tmp[i]!), scale);
+        for (let i = 0; i < n; i++) o[off + i] = Numeric.fromSafeInteger(tmp[i]!, scale);
         return;
       }
       case 'int64':
@@ -482,8 +482,9 @@ class ChunkDecoder {
           const lo = tmp[2 * i]! >>> 0;
           const hi = tmp[2 * i + 1]!;
           const v = unsigned ? (hi >>> 0) * TWO32 + lo : hi * TWO32 + lo;
-          const big = Number.isSafeInteger(v) ? BigInt(v) : unsigned ? (BigInt(hi >>> 0) << 32n) | BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
-          o[off + i] = Numeric.fromBigInt(big, scale);
+          o[off + i] = Number.isSafeInteger(v)
+            ? Numeric.fromSafeInteger(v, scale)
+            : Numeric.fromBigInt(unsigned ? (BigInt(hi >>> 0) << 32n) | BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), scale);
         }
         return;
       }
@@ -551,7 +552,7 @@ class ChunkDecoder {
         const scale = leaf.scale;
         for (let i = 0; i < n; i++) {
           const small = beSignedSmall(buf, starts[i]!, lens[i]!);
-          o[off + i] = Numeric.fromBigInt(Number.isNaN(small) ? beSigned(buf, starts[i]!, lens[i]!) : BigInt(small), scale);
+          o[off + i] = Number.isNaN(small) ? Numeric.fromBigInt(beSigned(buf, starts[i]!, lens[i]!), scale) : Numeric.fromSafeInteger(small, scale);
         }
         return;
       }

@@ -25,8 +25,6 @@ export interface WireBatch {
   readonly columns: readonly { readonly nulls: Uint8Array | null; readonly data: WireData }[];
 }
 
-const MAX_EXACT = 2 ** 53;
-
 function encodeObjects(values: unknown[], nulls: Uint8Array | null, length: number): WireData {
   const present = (i: number) => nulls === null || nulls[i] === 0;
   let first = -1;
@@ -39,8 +37,10 @@ function encodeObjects(values: unknown[], nulls: Uint8Array | null, length: numb
     for (let i = 0; i < length && ok; i++) {
       if (!present(i)) continue;
       const v = values[i];
-      ok = v instanceof Numeric && v.isFinite() && v.scale === scale && v.unscaled < MAX_EXACT && v.unscaled > -MAX_EXACT;
-      if (ok) a[i] = Number((v as Numeric).unscaled);
+      // safe integers only: a Float64Array carries them exactly
+      const u = v instanceof Numeric && v.scale === scale ? v.safeUnscaled() : NaN;
+      ok = !Number.isNaN(u);
+      if (ok) a[i] = u;
     }
     if (ok) return { k: 'decimal', scale, a };
   }
@@ -93,9 +93,9 @@ function decimal(unscaled: number, scale: number): Numeric {
   if (unscaled >= 0 && unscaled < SMALL && Number.isInteger(unscaled)) {
     let cache = smallDecimals.get(scale);
     if (!cache) smallDecimals.set(scale, (cache = new Array<Numeric | undefined>(SMALL)));
-    return (cache[unscaled] ??= Numeric.fromBigInt(BigInt(unscaled), scale));
+    return (cache[unscaled] ??= Numeric.fromSafeInteger(unscaled, scale));
   }
-  return Numeric.fromBigInt(BigInt(unscaled), scale);
+  return Numeric.fromSafeInteger(unscaled, scale);
 }
 
 function decodeData(d: WireData, length: number): Vector['data'] {
