@@ -9,11 +9,11 @@ import { formatType, type PgType } from '../../engine/types/pg-type.js';
 import { DEFAULT_FORMAT_SETTINGS, parseText } from '../../engine/types/text-codec.js';
 import { parseTypeText } from '../../engine/types/type-names.js';
 import type {
-  ColumnDefinition, ColumnDomain, ColumnMetadata, Connector, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split,
+  ColumnDefinition, ColumnDomain, ColumnMetadata, Connector, Constraint, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split,
   SplitRequest, StatisticsProvider, TableMetadata, TableProperties, TableStatistics, WritableConnector,
 } from '../spi/index.js';
 import { csvReader } from './formats/csv-reader.js';
-import type { ChunkFilter, FileColumn, FileSchema, FormatReader, WantedColumn } from './formats/format-reader.js';
+import type { ChunkFilter, ColumnDomains, FileColumn, FileSchema, FormatReader, WantedColumn } from './formats/format-reader.js';
 import { TypeGuess } from './formats/infer-types.js';
 import { jsonReader } from './formats/json-reader.js';
 import { parquetReader } from './formats/parquet-reader.js';
@@ -103,6 +103,7 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
       }
       return true;
     };
+    const byName = dataColumnDomains(table, layout.partitionKeys, request.constraint);
     const splits: Split[] = [];
     for (const file of layout.files) {
       const partitionOk = partitionColumns.every((column, k) => {
@@ -114,7 +115,7 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
       });
       if (!partitionOk) continue;
       const schema = await this.fileSchema(layout, file);
-      for (const { part, bytes } of await READERS[handle.format].parts(this.store, file, schema, keep, SPLIT_BYTES)) {
+      for (const { part, bytes } of await READERS[handle.format].parts(this.store, file, schema, keep, SPLIT_BYTES, byName)) {
         const info: LakeSplit = { file: { ...file.entry, compression: file.compression }, partition: file.partition, part };
         splits.push({ info: info as unknown as Json, source: { name: file.entry.path, bytes } });
       }
@@ -137,11 +138,7 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
       wanted.push({ name: meta.name, type: meta.type, position: dataColumns.indexOf(meta) });
       return { data: wanted.length - 1 };
     });
-    const domains = new Map<string, ColumnDomain[]>();
-    for (const [column, list] of domainsByColumn(request.constraint)) {
-      const name = request.table.columns[column]!.name;
-      if (!partitionPosition.has(name)) domains.set(name, [...list]);
-    }
+    const domains = dataColumnDomains(request.table, handle.partitionKeys, request.constraint);
     const reader = READERS[handle.format];
     for await (const batch of reader.read(this.store, file, split.part, handle.settings, wanted, request.signal, domains)) {
       if (request.signal.aborted) return;
@@ -245,6 +242,16 @@ export class LakeConnector implements Connector, StatisticsProvider, WritableCon
     }
     return schema;
   }
+}
+
+/** The constraint's domains on the table's data (not partition) columns, by column name. */
+function dataColumnDomains(table: TableMetadata, partitionKeys: readonly string[], constraint: Constraint | undefined): ColumnDomains {
+  const out = new Map<string, ColumnDomain[]>();
+  for (const [column, list] of domainsByColumn(constraint)) {
+    const name = table.columns[column]!.name;
+    if (!partitionKeys.includes(name)) out.set(name, [...list]);
+  }
+  return out;
 }
 
 /** The partition columns a CREATE TABLE's properties name (checked against its columns). */

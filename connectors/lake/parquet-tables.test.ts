@@ -28,6 +28,8 @@ pq.write_table(t, f'{root}/shop/items/part-0.parquet', row_group_size=1000)
 pq.write_table(t.slice(0, 10), f'{root}/shop/single.parquet')
 ev = pa.table({'k': pa.array([i % 3 for i in range(30)], pa.int32()), 'v': pa.array([float(i) for i in range(30)]),
                'region': pa.array(['eu', 'us', 'apac'] * 10)})
+codes = pa.table({'code': pa.array(['a', 'c', 'e'] * 100 + ['x', 'z'] * 150), 'n': pa.array(range(600), pa.int32())})
+pq.write_table(codes, f'{root}/shop/codes.parquet', row_group_size=300, use_dictionary=True)
 ds.write_dataset(ev, f'{root}/shop/events', format='parquet', partitioning=['region'], partitioning_flavor='hive')
 `;
 
@@ -62,6 +64,14 @@ describe('lake: Parquet tables written by another engine', () => {
     const byDate = await explain("select count(*) from shop.items where day >= date '2024-04-01'");
     expect(byDate).toMatch(/tasks=1 files=1/);
     expect(await rows("select count(*) from shop.items where day < date '2024-01-05' + interval '1 day'")).toEqual([['500']]);
+  });
+
+  it('skips row groups whose dictionary holds none of the wanted values', async () => {
+    // row group 0 holds a, c, e; row group 1 holds x, z: min/max of both cover 'b' and 'y'
+    expect(await rows("select count(*) from shop.codes where code = 'b'")).toEqual([['0']]);
+    expect(await explain("select count(*) from shop.codes where code = 'b'")).not.toMatch(/TableScan lake\.shop\.codes.*tasks=[1-9]/);
+    expect(await explain("select count(*) from shop.codes where code in ('c', 'y')")).toMatch(/TableScan lake\.shop\.codes.*tasks=1 files=1/);
+    expect(await rows("select count(*) from shop.codes where code in ('c', 'z')")).toEqual([['250']]);
   });
 
   it('reads Hive-partitioned datasets and prunes partitions', async () => {

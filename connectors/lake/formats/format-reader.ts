@@ -34,7 +34,8 @@ export interface FormatReader {
   /** The file's columns (partition folders excluded). */
   schema(store: FileStore, file: DataFile, settings: TableSettings): Promise<FileSchema>;
   /** Parts of the file worth reading, about `targetBytes` each. */
-  parts(store: FileStore, file: DataFile, schema: FileSchema, keep: ChunkFilter, targetBytes: number): Promise<FilePart[]>;
+  /** `domains` (by data column name): what the query keeps, for checks beyond statistics (dictionaries). */
+  parts(store: FileStore, file: DataFile, schema: FileSchema, keep: ChunkFilter, targetBytes: number, domains: ColumnDomains): Promise<FilePart[]>;
   /**
    * Rows of one part; `columns` are the table's data columns to produce, matched to the file
    * by name or position. `domains` (by data column name) say which values the query keeps:

@@ -12,9 +12,10 @@ import type { PgType } from '../../../engine/types/pg-type.js';
 import { Numeric } from '../../../engine/types/numeric.js';
 import type { Json } from '../../spi/index.js';
 import {
-  batchesOf, countRowRanges, intersectRowRanges, pageRowRanges, readColumnChunks, readParquetMetadata, type ParquetMetadata, type RowRanges,
+  batchesOf, countRowRanges, intersectRowRanges, pageRowRanges, readColumnChunks, readDictionary, readParquetMetadata, type ParquetMetadata, type RowRanges,
 } from '../../lib/parquet/index.js';
-import { mayMatch } from '../../lib/pruning.js';
+import { mayMatch, valueMayMatch } from '../../lib/pruning.js';
+import type { ColumnDomain } from '../../spi/index.js';
 import type { FileEntry, FileStore } from '../../lib/storage/file-store.js';
 import type { ColumnDomains, FilePart, FileSchema, FormatReader, WantedColumn } from './format-reader.js';
 import { LruCache } from './lru-cache.js';
@@ -55,21 +56,22 @@ export const parquetReader: FormatReader = {
     return { columns: meta.columns.map((c) => ({ name: c.name, type: c.type })), rowCount: meta.numRows, splittable: true };
   },
 
-  async parts(store, file, _schema, keep): Promise<FilePart[]> {
+  async parts(store, file, _schema, keep, _targetBytes, domains): Promise<FilePart[]> {
     const meta = await metadataOf(store, file.entry);
     const byName = new Map(meta.columns.map((c) => [c.name, c]));
     const parts: FilePart[] = [];
-    meta.rowGroups.forEach((rg, i) => {
-      if (rg.numRows === 0) return;
+    for (let i = 0; i < meta.rowGroups.length; i++) {
+      const rg = meta.rowGroups[i]!;
+      if (rg.numRows === 0) continue;
       const wanted = keep((name) => {
         const column = byName.get(name);
         const stats = column && !column.list ? rg.columns[column.index]?.statistics : undefined;
         return stats ? { ...stats, rowCount: rg.numRows } : undefined;
       }, rg.numRows);
-      if (!wanted) return;
+      if (!wanted || !(await dictionariesAllow(store, file.entry, meta, i, domains))) continue;
       const bytes = rg.columns.reduce((n, c) => n + (c?.totalCompressedSize ?? 0), 0);
       parts.push({ part: { rowGroup: i } satisfies RowGroupPart as unknown as Json, bytes });
-    });
+    }
     return parts;
   },
 
@@ -114,6 +116,32 @@ export const parquetReader: FormatReader = {
     for (const b of batchesOf(typed, BATCH_ROWS)) yield { length: b.length, columns: b.columns.map(ownedCopy) };
   },
 };
+
+/** IN lists and equalities longer than this are not checked against dictionaries. */
+const MAX_DICTIONARY_PROBES = 256;
+
+/**
+ * Whether a row group may hold a wanted value of every column constrained to a few values
+ * (`=`, IN), judged from the column's dictionary when all its pages are dictionary-encoded.
+ */
+async function dictionariesAllow(store: FileStore, file: FileEntry, meta: ParquetMetadata, rowGroup: number, domains: ColumnDomains): Promise<boolean> {
+  for (const column of meta.columns) {
+    const list = domains.get(column.name);
+    if (!list || column.list || !list.some(isFewValues) || !meta.rowGroups[rowGroup]!.columns[column.index]?.fullyDictionaryEncoded) continue;
+    const dictionary = await readDictionary(store.open(file), meta, rowGroup, column.index);
+    if (!dictionary) continue;
+    const values = dictionary.data as ArrayLike<unknown>;
+    let found = false;
+    for (let i = 0; i < dictionary.length && !found; i++) found = list.every((d) => valueMayMatch(d, values[i]));
+    // NULLs are not in the dictionary: a chunk with NULLs may still satisfy `IS NULL` domains
+    if (!found && !list.every((d) => d.nullAllowed)) return false;
+  }
+  return true;
+}
+
+const isFewValues = (d: ColumnDomain): boolean =>
+  !d.nullAllowed && d.ranges !== undefined && d.ranges.length > 0 && d.ranges.length <= MAX_DICTIONARY_PROBES &&
+  d.ranges.every((r) => r.low !== undefined && r.high !== undefined && r.low.inclusive && r.high.inclusive && d.compare(r.low.value, r.high.value) === 0);
 
 /**
  * The rows of a row group whose pages may hold wanted values, from the page indexes of the

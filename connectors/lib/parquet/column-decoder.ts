@@ -233,7 +233,7 @@ export function decodeChunkRows(bytes: Uint8Array, chunk: ChunkInfo, leaf: LeafD
 }
 
 /** The dictionary of a chunk from the bytes before its first data page (null when there is none). */
-function readDictionaryPages(bytes: Uint8Array, codec: number, leaf: LeafDecodeInfo): VectorData | null {
+export function readDictionaryPages(bytes: Uint8Array, codec: number, leaf: LeafDecodeInfo): VectorData | null {
   const d = new ChunkDecoder(leaf, { codec, numValues: 0, numRows: 0 });
   let pos = 0;
   while (pos < bytes.length) {

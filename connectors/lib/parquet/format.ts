@@ -77,6 +77,8 @@ export interface ColumnMetaData {
   readonly indexPageOffset?: number;
   readonly dictionaryPageOffset?: number;
   readonly statistics?: RawStatistics;
+  /** How many pages of each kind use each encoding, when the writer says. */
+  readonly encodingStats?: readonly { readonly pageType: number; readonly encoding: number; readonly count: number }[];
 }
 
 export interface ColumnChunk {
@@ -279,6 +281,9 @@ function columnMetaData(s: ThriftStruct): ColumnMetaData {
     indexPageOffset: num(s, 10),
     dictionaryPageOffset: num(s, 11),
     statistics: statistics(struct(s, 12)),
+    encodingStats: s.has(13)
+      ? structs(s, 13).map((e) => ({ pageType: reqNum(e, 1, 'page type'), encoding: reqNum(e, 2, 'encoding'), count: reqNum(e, 3, 'page count') }))
+      : undefined,
   };
 }
 

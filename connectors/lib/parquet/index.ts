@@ -15,6 +15,7 @@ export {
   coalesceRanges,
   pageRowRanges,
   readColumnChunks,
+  readDictionary,
   readPageStatistics,
   COALESCE_GAP,
   type PageStatistics,

@@ -9,6 +9,8 @@ import { statisticDatum } from './datums.js';
 import { corrupt, unsupported } from './errors.js';
 import {
   codecName,
+  Encoding,
+  PageType,
   ConvertedType,
   encodingName,
   parseFileMetaData,
@@ -83,6 +85,8 @@ export interface ColumnChunkMetadata {
   readonly totalUncompressedSize: number;
   readonly dataPageOffset: number;
   readonly dictionaryPageOffset?: number;
+  /** Every data page refers to the dictionary, so the dictionary holds every value of the chunk. */
+  readonly fullyDictionaryEncoded: boolean;
   readonly statistics?: ColumnStatistics;
   readonly columnIndex?: { readonly offset: number; readonly length: number };
   readonly offsetIndex?: { readonly offset: number; readonly length: number };
@@ -377,6 +381,7 @@ function chunkMetadata(
     totalUncompressedSize: md.totalUncompressedSize,
     dataPageOffset: md.dataPageOffset,
     dictionaryPageOffset: md.dictionaryPageOffset,
+    fullyDictionaryEncoded: start < md.dataPageOffset && fullyDictionaryEncoded(md),
     statistics: convertStatistics(md.statistics, md.type, typing, order),
     columnIndex: cc.columnIndexOffset !== undefined && cc.columnIndexLength !== undefined ? { offset: cc.columnIndexOffset, length: cc.columnIndexLength } : undefined,
     offsetIndex: cc.offsetIndexOffset !== undefined && cc.offsetIndexLength !== undefined ? { offset: cc.offsetIndexOffset, length: cc.offsetIndexLength } : undefined,
@@ -404,4 +409,17 @@ export function convertStatistics(raw: RawStatistics | undefined, physicalType: 
   if (raw.nullCount !== undefined) out.nullCount = raw.nullCount;
   if (raw.distinctCount !== undefined) out.distinctCount = raw.distinctCount;
   return out;
+}
+
+/**
+ * Whether all data pages of a chunk are dictionary-encoded: from the page encoding statistics
+ * when the writer wrote them; otherwise only for old-style writers, whose data pages say
+ * PLAIN_DICTIONARY and whose fallback pages would add PLAIN to the chunk's encodings.
+ */
+function fullyDictionaryEncoded(md: ColumnMetaData): boolean {
+  const isDictionary = (e: number) => e === Encoding.PLAIN_DICTIONARY || e === Encoding.RLE_DICTIONARY;
+  if (md.encodingStats) {
+    return md.encodingStats.every((s) => s.pageType === PageType.DICTIONARY_PAGE || s.count === 0 || isDictionary(s.encoding));
+  }
+  return md.encodings.includes(Encoding.PLAIN_DICTIONARY) && !md.encodings.includes(Encoding.PLAIN) && md.encodings.every((e) => isDictionary(e) || e === Encoding.RLE || e === Encoding.BIT_PACKED);
 }

@@ -5,7 +5,7 @@
 import { sliceBatch, type Batch } from '../../../engine/execution/batch/batch.js';
 import { allocateData, type Vector } from '../../../engine/execution/batch/vector.js';
 import type { ByteSource } from './byte-source.js';
-import { decodeChunkRows, decodeColumnChunk, decodeLocatedPages, type LeafDecodeInfo, type LocatedPage } from './column-decoder.js';
+import { decodeChunkRows, decodeColumnChunk, decodeLocatedPages, readDictionaryPages, type LeafDecodeInfo, type LocatedPage } from './column-decoder.js';
 import { corrupt } from './errors.js';
 import { convertStatistics, type ColumnChunkMetadata, type ColumnStatistics, type ParquetColumn, type ParquetMetadata } from './metadata.js';
 import { parseColumnIndex, parseOffsetIndex, type PageLocation } from './format.js';
@@ -312,4 +312,18 @@ export async function pageRowRanges(
     if (start < end && keep(pages[p]!)) pushRange(out, start, end);
   }
   return out;
+}
+
+/**
+ * The dictionary of a column chunk whose data pages are all dictionary-encoded: every value
+ * the chunk holds, as a vector (without NULLs). Undefined for other chunks and LIST columns.
+ * Reads only the bytes before the first data page.
+ */
+export async function readDictionary(source: ByteSource, metadata: ParquetMetadata, rowGroupIndex: number, leafColumnIndex: number): Promise<Vector | undefined> {
+  const cc = metadata.rowGroups[rowGroupIndex]?.columns[leafColumnIndex];
+  const column = columnByIndex(metadata, leafColumnIndex);
+  if (!cc?.fullyDictionaryEncoded || column.list || cc.dataPageOffset <= cc.start) return undefined;
+  const bytes = await source.read(cc.start, cc.dataPageOffset - cc.start);
+  const data = readDictionaryPages(bytes, cc.codecId, decodeInfo(column));
+  return data === null ? undefined : { type: column.type, length: data.length, data, nulls: null };
 }
