@@ -12,6 +12,32 @@ export function registerStop(fn) {
   started.add(fn);
   return () => started.delete(fn);
 }
+/**
+ * Stops a detached child's whole process group (SIGTERM, then SIGKILL after `graceMs`) and
+ * registers that stop to run on exit. Returns `alive()` and `stop()`.
+ */
+export function supervise(child, graceMs) {
+  let alive = true;
+  child.on('exit', () => (alive = false));
+  const signal = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      /* gone */
+    }
+  };
+  const stop = async () => {
+    if (alive) {
+      signal('SIGTERM');
+      for (let waited = 0; waited < graceMs && alive; waited += 100) await sleep(100);
+      if (alive) signal('SIGKILL');
+    }
+    unregister();
+  };
+  const unregister = registerStop(stop);
+  return { alive: () => alive, stop };
+}
+
 export async function stopAll() {
   for (const fn of [...started].reverse()) {
     try {
@@ -84,28 +110,9 @@ export async function startGateway({ env = {}, port } = {}) {
     stdio: ['ignore', fd, fd],
     detached: true,
   });
-  let alive = true;
-  child.on('exit', () => (alive = false));
-  const stop = async () => {
-    if (!alive) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-    for (let i = 0; i < 50 && alive; i++) await sleep(100);
-    if (alive) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    unregister();
-  };
-  const unregister = registerStop(stop);
+  const { alive: isAlive, stop } = supervise(child, 5000);
   try {
-    await waitForPort(port, 60_000, () => alive);
+    await waitForPort(port, 60_000, isAlive);
     // the first successful sign-in marks "ready"
     for (;;) {
       try {
@@ -114,7 +121,7 @@ export async function startGateway({ env = {}, port } = {}) {
         await c.end();
         break;
       } catch (e) {
-        if (!alive) throw e;
+        if (!isAlive()) throw e;
         await sleep(100);
       }
     }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DATA, ensureDir, freePort, log, run, sleep } from './common.mjs';
-import { registerStop } from './services.mjs';
+import { supervise } from './services.mjs';
 
 export const TRINO_VERSION = process.env.BENCH_TRINO_VERSION ?? '476';
 export const JAVA_HOME = process.env.BENCH_TRINO_JAVA_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
@@ -100,30 +100,11 @@ export async function startTrino() {
     stdio: ['ignore', fd, fd],
     detached: true,
   });
-  let alive = true;
-  child.on('exit', () => (alive = false));
-  const stop = async () => {
-    if (!alive) return unregister();
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-    for (let i = 0; i < 100 && alive; i++) await sleep(100);
-    if (alive) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    unregister();
-  };
-  const unregister = registerStop(stop);
+  const { alive, stop } = supervise(child, 10_000);
   const deadline = Date.now() + 180_000;
   for (;;) {
-    if (!alive) {
-      unregister();
+    if (!alive()) {
+      await stop();
       const { readFileSync } = await import('node:fs');
       throw new NotInstallable(`the Trino server exited at start: ${readFileSync(logFile, 'utf8').split('\n').filter((l) => /ERROR|Exception|Error/.test(l)).slice(0, 3).join(' | ').slice(0, 600)}`);
     }
