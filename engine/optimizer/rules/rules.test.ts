@@ -52,6 +52,18 @@ describe('or_factoring', () => {
     expect((pushed as JoinNode).joinType).toBe('inner');
   });
 
+  it('adds what an OR in a filter implies about single columns, and keeps the OR', () => {
+    const branch1 = and(eq(col(1), lit(1)), eq(col(3), lit(5)), eq(col(0), col(2)));
+    const branch2 = and(eq(col(1), lit(2)), op('<', col(3), lit(7)));
+    const original = or(branch1, branch2);
+    const out = run(orFactoring, filter(join('cross', scan('l', ['a', 'b']), scan('p', ['c', 'd'])), original));
+    expect(out.kind === 'filter' && out.predicate).toEqual(and(original, or(eq(col(1), lit(1)), eq(col(1), lit(2))), or(eq(col(3), lit(5)), op('<', col(3), lit(7)))));
+    // a column only some branches constrain implies nothing
+    const partial = or(eq(col(0), lit(1)), eq(col(1), lit(2)));
+    const kept = run(orFactoring, filter(scan('t', ['a', 'b']), partial));
+    expect(kept.kind === 'filter' && kept.predicate).toEqual(partial);
+  });
+
   it('drops the OR when a branch is only common conjuncts', () => {
     const out = run(orFactoring, filter(scan('t', ['a', 'b']), or(eq(col(0), lit(1)), and(eq(col(0), lit(1)), eq(col(1), lit(2))))));
     expect(out.kind === 'filter' && out.predicate).toEqual(eq(col(0), lit(1)));
