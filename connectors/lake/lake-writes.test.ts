@@ -96,6 +96,11 @@ describe('lake: writing Parquet tables', () => {
     expect(plan).toMatch(/TableScan lake\.w\.events.*tasks=1 files=1/);
     await s.query("create table w.copy with (partitioned_by = 'region') as select * from w.events where id < 4");
     expect(await rows('select region, count(*) from w.copy group by 1 order by 1')).toEqual([['eu', '2'], ['us', '1']]);
+    // character(n) partition values are pruned too
+    await s.query("create table w.orders with (partitioned_by = 'o_orderstatus') as select * from tpch.tiny.orders");
+    const byStatus = (await rows("explain analyze select count(*) from w.orders where o_orderstatus = 'F'")).map((r) => r[0]).join('\n');
+    expect(byStatus).toMatch(/TableScan lake\.w\.orders.*tasks=1 files=1/);
+    expect(await rows("select count(*) from w.orders where o_orderstatus = 'F'")).toEqual(await rows("select count(*) from tpch.tiny.orders where o_orderstatus = 'F'"));
     expect(await failsWith("create table w.bad (x int) with (partitioned_by = 'nosuch')")).toBe('42703');
     expect(await failsWith("create table w.bad (x int) with (format = 'orc')")).toBe('22023');
     expect(await failsWith("create table w.bad (x int) with (colour = 'blue')")).toBe('22023');

@@ -23,8 +23,12 @@ const MONOTONIC_CASTS = new Set([
   'float4>float8', 'date>timestamp', 'date>timestamptz', 'timestamp>timestamptz', 'varchar>text', 'bpchar>text', 'name>text',
 ]);
 
-/** bpchar compares without trailing blanks, which statistics of stored values don't follow. */
-const UNORDERED_BY_STATISTICS = new Set(['bpchar', 'interval', 'json', 'jsonb', 'bool']);
+/**
+ * Types without a total order that statistics follow. (bpchar compares without trailing
+ * blanks; byte order of blank-padded values agrees with that for every character from the
+ * blank up, so bpchar columns take part.)
+ */
+const UNORDERED_BY_STATISTICS = new Set(['interval', 'json', 'jsonb', 'bool']);
 
 interface ColumnRef {
   readonly scanColumn: number;
