@@ -64,6 +64,21 @@ export function formatText(type: PgType, datum: unknown, settings: FormatSetting
   }
 }
 
+/**
+ * `formatText` for one column, chosen once: takes the values as vectors store them (booleans
+ * as 0/1), with the common types formatted without going through the type switch per value.
+ */
+export function textFormatter(type: PgType, settings: FormatSettings): (stored: unknown) => string {
+  if (type.elem) return (d) => formatText(type, d, settings);
+  switch (type.name) {
+    case 'bool': return (d) => (d ? 't' : 'f');
+    case 'int2': case 'int4': case 'int8': return (d) => String(d);
+    case 'text': case 'varchar': case 'bpchar': case 'name': return (d) => d as string;
+    case 'numeric': return (d) => (d as Numeric).toString();
+    default: return (d) => formatText(type, d, settings);
+  }
+}
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** byteaout: '\x…' (hex) or the escape format. */

@@ -1,8 +1,6 @@
 import type { ColumnDescription, FormatSettings } from '../../engine/api.js';
 import type { Batch } from '../../engine/execution/batch/batch.js';
-import { formatText } from '../../engine/types/text-codec.js';
-import type { Numeric } from '../../engine/types/numeric.js';
-import type { PgType } from '../../engine/types/pg-type.js';
+import { textFormatter } from '../../engine/types/text-codec.js';
 import { FormatCode } from '../protocol/codes.js';
 import type { BackendWriter, FieldDescription, RowValue } from '../protocol/backend.js';
 import { encodeBinary } from '../types/binary-codec.js';
@@ -28,7 +26,7 @@ export class RowEncoder {
 
   constructor(columns: readonly ColumnDescription[], formats: readonly number[], settings: FormatSettings) {
     this.values = new Array<RowValue>(columns.length).fill(null);
-    this.encoders = columns.map((c, i) => (formats[i] === FormatCode.Binary ? (d: unknown) => encodeBinary(c.type, d) : textEncoder(c.type, settings)));
+    this.encoders = columns.map((c, i) => (formats[i] === FormatCode.Binary ? (d: unknown) => encodeBinary(c.type, d) : textFormatter(c.type, settings)));
   }
 
   /** Rows [start, start + count) of `batch`, one DataRow each. */
@@ -42,17 +40,5 @@ export class RowEncoder {
       }
       writer.dataRow(values);
     }
-  }
-}
-
-/** Text output for one column's stored values (booleans are stored as 0/1). */
-function textEncoder(type: PgType, settings: FormatSettings): (stored: unknown) => string {
-  if (type.elem) return (d) => formatText(type, d, settings);
-  switch (type.name) {
-    case 'bool': return (d) => (d ? 't' : 'f');
-    case 'int2': case 'int4': case 'int8': return (d) => String(d);
-    case 'text': case 'varchar': case 'bpchar': case 'name': return (d) => d as string;
-    case 'numeric': return (d) => (d as Numeric).toString();
-    default: return (d) => formatText(type, d, settings);
   }
 }

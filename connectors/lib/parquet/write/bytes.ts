@@ -79,3 +79,13 @@ export class ByteBuilder {
 
 /** True when typed arrays use little-endian order, as Parquet's PLAIN encoding does. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `a`, or a copy with at least `need` elements (capacity doubled) when it is shorter. */
+export function grown<T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let cap = a.length * 2;
+  while (cap < need) cap *= 2;
+  const b = new (a.constructor as new (length: number) => T)(cap);
+  b.set(a);
+  return b;
+}

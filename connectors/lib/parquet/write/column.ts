@@ -9,7 +9,7 @@
  */
 import { SqlError, SqlState } from '../../../../engine/errors/index.js';
 import { VectorBuilder, type Vector } from '../../../../engine/execution/batch/vector.js';
-import { ByteBuilder } from './bytes.js';
+import { ByteBuilder, grown } from './bytes.js';
 import type { PageCompressor } from './codec.js';
 import { createEncoder, type PageStats, type ValueEncoder } from './encoders.js';
 import {
@@ -52,15 +52,6 @@ export interface FinishedChunk {
   readonly pages: readonly PageLocation[];
   /** The ColumnIndex, or null when some page has no usable min/max. */
   readonly columnIndex: Uint8Array | null;
-}
-
-function growUint8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  let cap = a.length * 2;
-  while (cap < need) cap *= 2;
-  const b = new Uint8Array(cap);
-  b.set(a);
-  return b;
 }
 
 export class ColumnWriter {
@@ -126,7 +117,7 @@ export class ColumnWriter {
     if (this.mapping.maxDefinition === 0) {
       if (nulls !== null && nulls.subarray(start, end).includes(1)) throw this.notNull();
     } else {
-      this.defLevels = growUint8(this.defLevels, this.levels + n);
+      this.defLevels = grown(this.defLevels, this.levels + n);
       const d = this.defLevels;
       const base = this.levels - start;
       if (nulls === null) d.fill(1, this.levels, this.levels + n);
@@ -156,8 +147,8 @@ export class ColumnWriter {
       if (isNull && !this.mapping.nullable) throw this.notNull();
       const arr = isNull ? null : arrays[i]!;
       const count = arr === null || arr.length === 0 ? 1 : arr.length;
-      this.defLevels = growUint8(this.defLevels, this.levels + count);
-      this.repLevels = growUint8(this.repLevels, this.levels + count);
+      this.defLevels = grown(this.defLevels, this.levels + count);
+      this.repLevels = grown(this.repLevels, this.levels + count);
       if (arr === null || arr.length === 0) {
         this.defLevels[this.levels] = arr === null ? 0 : top - 2;
         this.repLevels[this.levels] = 0;

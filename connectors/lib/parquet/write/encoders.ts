@@ -11,7 +11,7 @@
 import type { Vector } from '../../../../engine/execution/batch/vector.js';
 import { formatInterval, type Interval } from '../../../../engine/types/interval.js';
 import type { Numeric } from '../../../../engine/types/numeric.js';
-import { ByteBuilder, LITTLE_ENDIAN } from './bytes.js';
+import { ByteBuilder, grown, LITTLE_ENDIAN } from './bytes.js';
 import { Encoding } from './format.js';
 import { bitWidth, encodeHybrid } from './rle.js';
 import { decimalUnscaled, type DecimalKind, type LeafMapping } from './types.js';
@@ -63,24 +63,6 @@ export interface EncoderOptions {
 
 // ---- helpers ----------------------------------------------------------------------------
 
-function growInt32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  let cap = a.length * 2;
-  while (cap < need) cap *= 2;
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
-}
-
-function growUint8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  let cap = a.length * 2;
-  while (cap < need) cap *= 2;
-  const b = new Uint8Array(cap);
-  b.set(a);
-  return b;
-}
-
 /** Unsigned bytewise order (UTF-8 strings, bytea, UUID). */
 export function compareBytes(a: Uint8Array, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number): number {
   const n = aLen < bLen ? aLen : bLen;
@@ -98,6 +80,17 @@ function compareSignedBE(a: Uint8Array, b: Uint8Array): number {
   if (a.length === 0 || b.length === 0) return a.length - b.length;
   const d = ((a[0]! << 24) >> 24) - ((b[0]! << 24) >> 24);
   return d !== 0 ? d : compareBytes(a, 1, a.length - 1, b, 1, b.length - 1);
+}
+
+/** A page's values: dictionary indices, or the PLAIN bytes gathered (and then cleared). */
+function writePageValues(out: ByteBuilder, dictionary: boolean, indices: Int32Array, n: number, entries: number, plain: ByteBuilder): Encoding {
+  if (dictionary) {
+    writeIndices(out, indices, n, entries);
+    return Encoding.RLE_DICTIONARY;
+  }
+  out.bytes(plain.contents());
+  plain.reset();
+  return Encoding.PLAIN;
 }
 
 function writeIndices(out: ByteBuilder, indices: Int32Array, count: number, entries: number): void {
@@ -225,7 +218,7 @@ class FixedEncoder implements ValueEncoder {
     this.updateStats(values);
     const words = new Int32Array(values.buffer, values.byteOffset, n * this.words);
     if (this.mode === 'dict') {
-      this.indices = growInt32(this.indices, this.count + n);
+      this.indices = grown(this.indices, this.count + n);
       if (this.words === 1) this.lookup1(words, n);
       else this.lookup2(words, n);
     } else {
@@ -331,7 +324,7 @@ class FixedEncoder implements ValueEncoder {
       }
       if (e === EMPTY_SLOT) {
         e = this.entries++;
-        dict = this.dictWords = growInt32(dict, this.entries);
+        dict = this.dictWords = grown(dict, this.entries);
         dict[e] = w;
         slots[h] = e;
         if (this.entries * 2 > slots.length) {
@@ -361,7 +354,7 @@ class FixedEncoder implements ValueEncoder {
       }
       if (e === EMPTY_SLOT) {
         e = this.entries++;
-        dict = this.dictWords = growInt32(dict, 2 * this.entries);
+        dict = this.dictWords = grown(dict, 2 * this.entries);
         dict[2 * e] = w0;
         dict[2 * e + 1] = w1;
         slots[h] = e;
@@ -445,13 +438,7 @@ class FixedEncoder implements ValueEncoder {
     }
     const n = this.count;
     this.count = 0;
-    if (this.mode === 'dict') {
-      writeIndices(out, this.indices, n, this.entries);
-      return Encoding.RLE_DICTIONARY;
-    }
-    out.bytes(this.plain.contents());
-    this.plain.reset();
-    return Encoding.PLAIN;
+    return writePageValues(out, this.mode === 'dict', this.indices, n, this.entries, this.plain);
   }
 
   /** Turns the current (first) page into PLAIN values and stops using a dictionary for the chunk. */
@@ -516,7 +503,7 @@ class BooleanEncoder implements ValueEncoder {
   append(v: Vector, start: number, end: number): void {
     const src = v.data as Uint8Array;
     const nulls = v.nulls;
-    this.values = growUint8(this.values, this.count + end - start);
+    this.values = grown(this.values, this.count + end - start);
     const dst = this.values;
     let k = this.count;
     let ones = 0;
@@ -590,7 +577,7 @@ class BooleanEncoder implements ValueEncoder {
 
 /** src[start, start+len) copied to the front of `dst` (grown when needed). */
 function copyInto(dst: Uint8Array<ArrayBuffer>, src: Uint8Array, start: number, len: number): Uint8Array<ArrayBuffer> {
-  const d = growUint8(dst, len);
+  const d = grown(dst, len);
   if (len < 64) for (let j = 0; j < len; j++) d[j] = src[start + j]!;
   else d.set(src.subarray(start, start + len));
   return d;
@@ -691,7 +678,7 @@ class ByteArrayEncoder implements ValueEncoder {
 
   private appendValues(data: readonly unknown[], nulls: Uint8Array | null, start: number, end: number, bytea: boolean): void {
     if (this.mode === 'dict') {
-      this.indices = growInt32(this.indices, this.count + end - start);
+      this.indices = grown(this.indices, this.count + end - start);
       const out = this.indices;
       const map = this.map;
       let k = this.count;
@@ -748,10 +735,10 @@ class ByteArrayEncoder implements ValueEncoder {
   private addEntry(key: string, x: unknown): number {
     const e = this.entries++;
     if (e >= this.entryStart.length) {
-      this.entryStart = growInt32(this.entryStart, e + 1);
-      this.entryLen = growInt32(this.entryLen, e + 1);
-      this.used = growUint8(this.used, e + 1);
-      this.usedList = growInt32(this.usedList, e + 1);
+      this.entryStart = grown(this.entryStart, e + 1);
+      this.entryLen = grown(this.entryLen, e + 1);
+      this.used = grown(this.used, e + 1);
+      this.usedList = grown(this.usedList, e + 1);
     }
     const d = this.dict;
     d.ensure(4);
@@ -814,13 +801,7 @@ class ByteArrayEncoder implements ValueEncoder {
     const n = this.count;
     this.count = 0;
     this.plainSize = 0;
-    if (this.mode === 'dict') {
-      writeIndices(out, this.indices, n, this.entries);
-      return Encoding.RLE_DICTIONARY;
-    }
-    out.bytes(this.plain.contents());
-    this.plain.reset();
-    return Encoding.PLAIN;
+    return writePageValues(out, this.mode === 'dict', this.indices, n, this.entries, this.plain);
   }
 
   private dropDictionary(): void {
