@@ -236,6 +236,82 @@ export interface RunsInWorkers {
 export const runsInWorkers = (c: Connector): c is Connector & RunsInWorkers =>
   typeof (c as Partial<RunsInWorkers>).origin === 'object' && (c as Partial<RunsInWorkers>).origin !== null;
 
+/**
+ * An expression a connector may evaluate at its source, over the columns of one table
+ * (`column` indexes `table.columns`). Constants keep PostgreSQL's text form, so a SQL source
+ * binds them as parameters and never splices them into its statement. `call` names are the
+ * PostgreSQL operator or function names ('=', '<>', '<', '<=', '>', '>=', '+', '-', '*', '/',
+ * '%', '||', '~~' (LIKE), '!~~', '~~*', '!~~*', 'lower', 'upper', 'abs', …) plus the logical
+ * forms 'and', 'or', 'not', 'is_null', 'is_not_null' and 'in' (first argument the value, the
+ * rest the list). Comparisons of text follow PostgreSQL's "C" collation (byte order): a source
+ * whose comparisons differ must say so by declining the expression or by forcing a binary
+ * collation.
+ */
+export type ConnectorExpression =
+  | { readonly kind: 'column'; readonly column: number; readonly type: PgType }
+  | { readonly kind: 'constant'; readonly text: string | null; readonly type: PgType }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly ConnectorExpression[]; readonly type: PgType }
+  | { readonly kind: 'cast'; readonly arg: ConnectorExpression; readonly type: PgType };
+
+/** One ORDER BY key of a pushed-down TopN: a column of the table. */
+export interface SortItem {
+  readonly column: number;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** One aggregate of a pushed-down GROUP BY: 'count' with no arguments is count(*). */
+export interface AggregateItem {
+  /** PostgreSQL aggregate name: count, sum, min, max, avg, bool_and, bool_or, … */
+  readonly name: string;
+  readonly args: readonly ConnectorExpression[];
+  readonly distinct: boolean;
+  /** The result type the engine expects (PostgreSQL's: sum(int4) is int8, avg(int8) numeric, …). */
+  readonly type: PgType;
+}
+
+export type PushdownJoinType = 'inner' | 'left' | 'right' | 'full';
+
+/**
+ * Capability: the source does part of the query. Each method is asked at planning time, is
+ * pure (no I/O: it only decides and returns a new handle), and returns undefined to decline.
+ * The engine applies access control before asking (ARCHITECTURE §3.8).
+ *
+ * - `applyFilter`: `accepted[i]` says conjunct i is now evaluated exactly by the source (the
+ *   engine drops it); declined conjuncts stay in the engine.
+ * - `applyLimit` / `applyTopN`: the source may return fewer rows per split; the engine still
+ *   applies its own LIMIT/ORDER BY above, so a split-local limit is enough.
+ * - `applyAggregation`: the new table's columns are the group keys then the aggregates; the
+ *   engine no longer aggregates, so the table's splits must together hold each group once.
+ * - `applyJoin`: `condition` reads the left table's columns then the right's (right column j is
+ *   index leftColumns + j); the new table's columns are the left's then the right's.
+ */
+export interface PushdownConnector {
+  applyFilter?(session: ConnectorSession, table: TableMetadata, conjuncts: readonly ConnectorExpression[]): { readonly table: TableMetadata; readonly accepted: readonly boolean[] } | undefined;
+  applyLimit?(session: ConnectorSession, table: TableMetadata, count: number): TableMetadata | undefined;
+  applyTopN?(session: ConnectorSession, table: TableMetadata, keys: readonly SortItem[], count: number): TableMetadata | undefined;
+  applyAggregation?(session: ConnectorSession, table: TableMetadata, groupBy: readonly number[], aggregates: readonly AggregateItem[]): TableMetadata | undefined;
+  applyJoin?(session: ConnectorSession, joinType: PushdownJoinType, left: TableMetadata, right: TableMetadata, condition: ConnectorExpression): TableMetadata | undefined;
+  /** What the source is asked for this table (e.g. its SQL with parameters), for EXPLAIN. */
+  describeTable?(table: TableMetadata): string;
+}
+
+export const supportsPushdown = (c: Connector): c is Connector & PushdownConnector =>
+  ['applyFilter', 'applyLimit', 'applyTopN', 'applyAggregation', 'applyJoin', 'describeTable']
+    .some((m) => typeof (c as unknown as Record<string, unknown>)[m] === 'function');
+
+/**
+ * Capability: native-query passthrough (Trino's `system.query`). `SELECT … FROM
+ * catalog.system.query('native statement')` asks the connector for a table whose rows are the
+ * statement's result; the connector learns its columns from the source without running it.
+ */
+export interface NativeQueryConnector {
+  nativeQuery(session: ConnectorSession, query: string): Promise<TableMetadata>;
+}
+
+export const supportsNativeQuery = (c: Connector): c is Connector & NativeQueryConnector =>
+  typeof (c as Partial<NativeQueryConnector>).nativeQuery === 'function';
+
 /** Builds a connector from catalog properties (etc/catalog/NAME.properties). */
 export interface ConnectorFactory {
   readonly name: string;

@@ -1,4 +1,5 @@
 /** FROM items: tables, CTE references, derived tables, joins. */
+import type { TableMetadata } from '../../connectors/spi/index.js';
 import { SqlError, SqlState, featureNotSupported } from '../errors/index.js';
 import type { Field } from '../execution/batch/batch.js';
 import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
@@ -81,15 +82,19 @@ function bindTable(qb: QueryBinder, rv: AstNode): Relation {
     const columns = q.columns.map((c, i) => ({ qualifier: name.name, name: resolved.view.columnNames[i] ?? c.name, type: c.type }));
     return { plan: q.plan, scope: alias ? aliasScope(columns, alias) : new Scope(columns) };
   }
-  const table = resolved.table;
+  return tableRelation(resolved.catalog, resolved.table, name.name, resolved.oid, alias);
+}
+
+/** A scan of every column of `table`, named `qualifier` (or the alias). */
+export function tableRelation(catalog: string, table: TableMetadata, qualifier: string, tableOid: number | undefined, alias: AstNode | undefined): Relation {
   const schema: Field[] = table.columns.map((c) => ({ name: c.name, type: c.type }));
   const columns: ScopeColumn[] = table.columns.map((c, i) => ({
-    qualifier: name.name, name: c.name, type: c.type, tableOid: resolved.oid, columnNumber: i + 1, ...(c.hidden ? { system: true } : {}),
+    qualifier, name: c.name, type: c.type, ...(tableOid !== undefined ? { tableOid, columnNumber: i + 1 } : {}), ...(c.hidden ? { system: true } : {}),
   }));
   return {
     plan: {
       kind: 'scan',
-      catalog: resolved.catalog,
+      catalog,
       schemaName: table.schema,
       tableName: table.name,
       tableHandle: table.handle,

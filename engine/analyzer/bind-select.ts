@@ -13,7 +13,7 @@ import { type Expr, conjunction, conjuncts, mapExpr, referencedColumns } from '.
 import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
 import { type AggregateCollector, ExprBinder, OUTER_BASE, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
-import { aliasScope, bindFrom, type Relation } from './bind-from.js';
+import { aliasScope, bindFrom, tableRelation, type Relation } from './bind-from.js';
 import { bindGroupingSets, expandGroupingSets, groupingSetsPlan, hasGroupingSets, resolveGroupingCalls, type GroupingCollector } from './grouping-sets.js';
 import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
 import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
@@ -23,7 +23,7 @@ import {
   bindGroupItem, bindOrderItems, expandTargets, toAggregateOutput, type OrderItem, type Target,
 } from './select-list.js';
 import { Correlator, SubqueryAttacher, type Correlation, type CorrelatedResult } from './subqueries.js';
-import { TableCache } from './table-cache.js';
+import { TableCache, nativeQueryCall } from './table-cache.js';
 
 export interface OutputColumn {
   readonly name: string;
@@ -123,6 +123,13 @@ export class QueryBinder {
     const call = ((functions[0]!.List as AstNode).items as AstNode[])[0]!;
     const fc = call.FuncCall as AstNode | undefined;
     if (!fc) throw featureNotSupported('this function call form in FROM');
+    const native = nativeQueryCall(fc);
+    if (native) {
+      const rel = tableRelation(native.catalog, this.ctx.tables.native(native), 'query', undefined, body.alias as AstNode | undefined);
+      if (!left) return rel;
+      const plan: LogicalPlan = { kind: 'join', joinType: 'cross', left: left.plan, right: rel.plan, condition: null, schema: [...left.plan.schema, ...rel.plan.schema] };
+      return { plan, scope: Scope.concat(left.scope, rel.scope) };
+    }
     const name = stringValue((fc.funcname as AstNode[]).at(-1)!);
     const binder = new ExprBinder(left?.scope ?? new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null, outer: this.correlation?.scope });
     const args = ((fc.args as AstNode[] | undefined) ?? []).map((a) => binder.bind(a));

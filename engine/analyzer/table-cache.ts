@@ -3,11 +3,11 @@
  * source (asynchronous); binding itself is synchronous, so every table name in the statement
  * (including those in subqueries and CTE bodies) is resolved up front.
  */
-import type { ConnectorSession } from '../../connectors/spi/index.js';
+import { type ConnectorSession, type TableMetadata, supportsNativeQuery } from '../../connectors/spi/index.js';
 import type { CatalogManager, NameDefaults, ResolvedTable, ResolvedView } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState } from '../errors/index.js';
 import type { AstNode } from '../parser/ast.js';
-import { positionOf } from '../parser/ast.js';
+import { positionOf, stringValue } from '../parser/ast.js';
 import { parseStatements } from '../parser/parse.js';
 
 /** A view with its parsed query and the names its query resolves against. */
@@ -33,8 +33,37 @@ export const tableNameOf = (rv: AstNode): TableName => ({
   name: rv.relname as string,
 });
 
+/**
+ * A native-query passthrough in FROM: `catalog.system.query('native statement')` (Trino's
+ * `system.query` table function), with the statement as its one argument (a string literal,
+ * positional or `query => '…'`).
+ */
+export interface NativeQueryCall {
+  readonly catalog: string;
+  readonly query: string;
+}
+
+/** The passthrough call a FROM function is, or undefined for an ordinary function. */
+export function nativeQueryCall(fc: AstNode): NativeQueryCall | undefined {
+  const parts = (fc.funcname as AstNode[]).map(stringValue);
+  if (parts.length !== 3 || parts[1] !== 'system' || parts[2] !== 'query') return undefined;
+  const args = (fc.args as AstNode[] | undefined) ?? [];
+  const arg = args.length === 1 ? args[0]! : undefined;
+  const named = arg?.NamedArgExpr as AstNode | undefined;
+  if (named && named.name !== 'query') throw new SqlError(SqlState.UNDEFINED_FUNCTION, `${parts.join('.')} has no argument "${String(named.name)}"`, { hint: 'Pass the native statement as query => \'…\'.' });
+  const literal = ((named ? named.arg : arg) as AstNode | undefined)?.A_Const as AstNode | undefined;
+  const text = (literal?.sval as AstNode | undefined)?.sval;
+  if (typeof text !== 'string') {
+    throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, `${parts.join('.')} takes one argument: the native statement as a string literal`, { position: positionOf(fc) });
+  }
+  return { catalog: parts[0]!, query: text };
+}
+
+const nativeKey = (call: NativeQueryCall) => JSON.stringify(['native', call.catalog, call.query]);
+
 export class TableCache {
   private readonly entries = new Map<string, ResolvedTable | ExpandedView | SqlError>();
+  private readonly nativeQueries = new Map<string, TableMetadata | SqlError>();
 
   private constructor(
     private readonly catalogs: CatalogManager,
@@ -52,6 +81,35 @@ export class TableCache {
     const names = new Map<string, { name: TableName; position?: number }>();
     collectRangeVars(ast, (rv) => names.set(keyOf(tableNameOf(rv), defaults), { name: tableNameOf(rv), position: positionOf(rv) }));
     await Promise.all([...names].filter(([key]) => !this.entries.has(key)).map(([key, { name, position }]) => this.fetch(key, name, defaults, position, depth)));
+    const calls: NativeQueryCall[] = [];
+    collectNodes(ast, 'RangeFunction', (rf) => {
+      for (const item of (rf.functions as AstNode[] | undefined) ?? []) {
+        const fc = (((item.List as AstNode | undefined)?.items as AstNode[] | undefined)?.[0]?.FuncCall) as AstNode | undefined;
+        const call = fc && nativeQueryCall(fc);
+        if (call) calls.push(call);
+      }
+    });
+    await Promise.all(calls.filter((c) => !this.nativeQueries.has(nativeKey(c))).map((c) => this.fetchNative(c)));
+  }
+
+  private async fetchNative(call: NativeQueryCall): Promise<void> {
+    const key = nativeKey(call);
+    try {
+      if (!this.catalogs.has(call.catalog)) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `catalog "${call.catalog}" does not exist`);
+      const connector = this.catalogs.connector(call.catalog);
+      if (!supportsNativeQuery(connector)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `catalog "${call.catalog}" does not run native queries`);
+      this.nativeQueries.set(key, await connector.nativeQuery(this.session, call.query));
+    } catch (e) {
+      this.nativeQueries.set(key, SqlError.from(e));
+    }
+  }
+
+  /** The table a prefetched native-query call reads. */
+  native(call: NativeQueryCall): TableMetadata {
+    const entry = this.nativeQueries.get(nativeKey(call));
+    if (entry === undefined) throw new Error(`native query on ${call.catalog} was not prefetched`);
+    if (entry instanceof SqlError) throw entry;
+    return entry;
   }
 
   private async fetch(key: string, name: TableName, defaults: NameDefaults, position: number | undefined, depth: number): Promise<void> {
@@ -83,14 +141,16 @@ export class TableCache {
   }
 }
 
-function collectRangeVars(node: unknown, visit: (rv: AstNode) => void): void {
+const collectRangeVars = (node: unknown, visit: (rv: AstNode) => void): void => collectNodes(node, 'RangeVar', visit);
+
+function collectNodes(node: unknown, kind: string, visit: (n: AstNode) => void): void {
   if (Array.isArray(node)) {
-    for (const n of node) collectRangeVars(n, visit);
+    for (const n of node) collectNodes(n, kind, visit);
     return;
   }
   if (node === null || typeof node !== 'object') return;
   for (const [key, value] of Object.entries(node as AstNode)) {
-    if (key === 'RangeVar') visit(value as AstNode);
-    else collectRangeVars(value, visit);
+    if (key === kind) visit(value as AstNode);
+    collectNodes(value, kind, visit);
   }
 }

@@ -4,6 +4,7 @@ import type { LogicalPlan } from '../plan/plan.js';
 import { Estimator } from './cost/estimator.js';
 import type { OptimizerRule, RuleTrace } from './rule.js';
 import { constantFolding } from './rules/constant-folding.js';
+import { connectorPushdown, type PushdownContext } from './rules/connector-pushdown.js';
 import { joinDistribution } from './rules/join-distribution.js';
 import { joinReordering } from './rules/join-reordering.js';
 import { limitPushdown } from './rules/limit-pushdown.js';
@@ -22,6 +23,7 @@ export const optimizerRules: readonly OptimizerRule[] = [
   limitPushdown,
   joinReordering,
   projectionPruning,
+  connectorPushdown,
   joinDistribution,
 ];
 
@@ -31,10 +33,11 @@ export interface OptimizeOptions {
   /** Rule names to skip (`lakegate.disabled_rules`). */
   readonly disabled?: ReadonlySet<string>;
   readonly trace?: RuleTrace;
+  readonly pushdown?: PushdownContext;
 }
 
 export function optimize(plan: LogicalPlan, ctx: EvalContext, options: OptimizeOptions = {}): LogicalPlan {
-  const ruleContext = { eval: ctx, estimator: new Estimator(options.stats ?? noStatistics) };
+  const ruleContext = { eval: ctx, estimator: new Estimator(options.stats ?? noStatistics), ...(options.pushdown ? { pushdown: options.pushdown } : {}) };
   let p = plan;
   for (const rule of optimizerRules) {
     const disabled = options.disabled?.has(rule.name) === true;

@@ -2,11 +2,14 @@
 import type { EvalContext } from '../functions/registry.js';
 import type { LogicalPlan } from '../plan/plan.js';
 import type { Estimator } from './cost/estimator.js';
+import type { PushdownContext } from './rules/connector-pushdown.js';
 
 /** What a rule may consult: the session's evaluation settings and the cardinality estimator. */
 export interface RuleContext {
   readonly eval: EvalContext;
   readonly estimator: Estimator;
+  /** The connectors of the plan's catalogs, for connector_pushdown; absent: nothing is pushed. */
+  readonly pushdown?: PushdownContext;
 }
 
 export interface OptimizerRule {

@@ -58,7 +58,10 @@ function describe(p: LogicalPlan): { name: string; details: string[] } {
   const cols = input ? names(input) : [];
   switch (p.kind) {
     case 'scan':
-      return { name: `TableScan ${p.catalog}.${p.schemaName}.${p.tableName}`, details: [`Columns: ${names(p).join(', ')}`] };
+      return {
+        name: `TableScan ${p.catalog}.${p.schemaName}.${p.tableName}`,
+        details: [`Columns: ${names(p).join(', ')}`, ...(p.sourceQuery !== undefined ? [`Source Query: ${p.sourceQuery}`] : [])],
+      };
     case 'values':
       return { name: 'Values', details: [`Rows: ${p.rows.length}`] };
     case 'filter':

@@ -35,6 +35,8 @@ export interface ScanNode {
   /** Which table columns the scan produces, in order. */
   readonly columns: readonly number[];
   readonly schema: readonly Field[];
+  /** What the source is asked for (its SQL), when the connector describes it: shown by EXPLAIN. */
+  readonly sourceQuery?: string;
 }
 
 export interface ValuesNode {

@@ -13,7 +13,7 @@ import { ScanExec } from '../execution/operators/scan-exec.js';
 import type { LogicalPlan } from '../plan/plan.js';
 import type { OperatorDecorator } from './physical-planner.js';
 import { type PlanFragment, sourceChainScan } from './fragment.js';
-import { scanConstraint } from '../execution/constraints/scan-constraint.js';
+import { scanConstraint, withDynamicFilters } from '../execution/constraints/scan-constraint.js';
 
 /** Splits asked of a connector per scan. */
 const SPLITS_PER_SCAN = 8;
@@ -57,9 +57,9 @@ export async function runSourceTasks(fragment: PlanFragment, ctx: TaskContext, d
   const scan = sourceChainScan(fragment.root)!;
   const connector = ctx.catalogs.connector(scan.catalog);
   const table = { schema: scan.schemaName, name: scan.tableName, columns: scan.tableColumns, handle: scan.tableHandle };
-  const constraint = scanConstraint(fragment.root, (column) => scan.columns[column]!, ctx.eval);
-  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN, constraint });
   const filters = scanFilters(fragment.root, ctx.dynamicFilters?.forFragment(fragment.id) ?? []);
+  const constraint = withDynamicFilters(scanConstraint(fragment.root, (column) => scan.columns[column]!, ctx.eval), filters, scan);
+  const splits = await connector.getSplits(ctx.connectorSession, table, { desiredSplits: SPLITS_PER_SCAN, constraint });
   return splits.map((split) => () => {
     const task: SourceTask = { fragment, split, filters };
     if (decorate) return sourceTaskOperators(task, decorate).execute(ctx);

@@ -8,11 +8,11 @@ import type { ColumnDomain, Constraint, ValueRange } from '../../../connectors/s
 import { comparatorFor, type Comparator } from '../../functions/compare.js';
 import { scalarById, type EvalContext } from '../../functions/registry.js';
 import type { Expr } from '../../plan/expr.js';
-import type { LogicalPlan } from '../../plan/plan.js';
+import type { LogicalPlan, ScanNode } from '../../plan/plan.js';
 import { castDatum } from '../../types/cast.js';
 import type { PgType } from '../../types/pg-type.js';
 import { parseText } from '../../types/text-codec.js';
-import { scanColumnOf } from '../dynamic-filters/dynamic-filters.js';
+import { scanColumnOf, type ScanFilter } from '../dynamic-filters/dynamic-filters.js';
 
 type Op = '=' | '<' | '<=' | '>' | '>=';
 const FLIPPED: Record<Op, Op> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -210,4 +210,36 @@ function tighter(a: ValueRange['low'], b: ValueRange['low'], compare: Comparator
   const c = compare(a.value, b.value) * sign;
   if (c !== 0) return c > 0 ? a : b;
   return a.inclusive ? b : a;
+}
+
+/** Dynamic filters with more values than this constrain their column to the values' smallest-to-largest range. */
+export const MAX_DYNAMIC_FILTER_POINTS = 1000;
+
+/**
+ * `constraint` with the scan's dynamic filters added as domains: the build side's key values
+ * (or their range, for many values) on each filtered column. Only types whose join key is the
+ * datum itself take part (integers, dates, timestamps, text, varchar).
+ */
+export function withDynamicFilters(constraint: Constraint | undefined, filters: readonly ScanFilter[], scan: ScanNode): Constraint | undefined {
+  const domains: ColumnDomain[] = [];
+  for (const f of filters) {
+    const type = scan.schema[f.scanColumn]!.type;
+    const keyed = type.layout === 'int32' || type.layout === 'int64' || ['text', 'varchar', 'name'].includes(type.name);
+    if (!keyed || type.elem) continue;
+    const compare = comparatorFor(type);
+    domains.push({ column: scan.columns[f.scanColumn]!, compareAs: type, compare, widen: (v) => v, ranges: valueRanges([...f.values], compare), nullAllowed: false });
+  }
+  if (domains.length === 0) return constraint;
+  return { domains: [...(constraint?.domains ?? []), ...domains] };
+}
+
+function valueRanges(values: unknown[], compare: Comparator): ValueRange[] {
+  if (values.length <= MAX_DYNAMIC_FILTER_POINTS) return values.sort(compare).map((value) => ({ low: { value, inclusive: true }, high: { value, inclusive: true } }));
+  let min = values[0];
+  let max = values[0];
+  for (const v of values) {
+    if (compare(v, min) < 0) min = v;
+    if (compare(v, max) > 0) max = v;
+  }
+  return [{ low: { value: min, inclusive: true }, high: { value: max, inclusive: true } }];
 }

@@ -2,7 +2,7 @@
 import type { Split } from '../../../connectors/spi/index.js';
 import type { Batch, Schema } from '../batch/batch.js';
 import type { LogicalPlan, ScanNode } from '../../plan/plan.js';
-import { scanConstraint } from '../constraints/scan-constraint.js';
+import { scanConstraint, withDynamicFilters } from '../constraints/scan-constraint.js';
 import { applyScanFilters, type ScanFilter } from '../dynamic-filters/dynamic-filters.js';
 import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 
@@ -22,7 +22,8 @@ export class ScanExec implements ExecNode {
   async *execute(ctx: TaskContext): AsyncIterable<Batch> {
     const connector = ctx.catalogs.connector(this.scan.catalog);
     const table = { schema: this.scan.schemaName, name: this.scan.tableName, columns: this.scan.tableColumns, handle: this.scan.tableHandle };
-    const constraint = this.chain ? scanConstraint(this.chain, (column) => this.scan.columns[column]!, ctx.eval) : undefined;
+    const filtered = this.chain ? scanConstraint(this.chain, (column) => this.scan.columns[column]!, ctx.eval) : undefined;
+    const constraint = withDynamicFilters(filtered, this.filters, this.scan);
     for await (const read of connector.scan(ctx.connectorSession, { table, columns: this.scan.columns, split: this.split, signal: ctx.signal, constraint })) {
       await checkpoint(ctx);
       const batch = applyScanFilters(read, this.filters);

@@ -46,9 +46,10 @@ export async function optimizePlan(ctx: QueryContext, bound: PreparedPlan, optio
   const evalContext = ctx.evalContext([]);
   const stats = options.stats ?? (await planStatistics(ctx, [bound.plan, ...bound.initPlans]));
   const disabled = ctx.disabledRules();
+  const pushdown = { connector: (catalog: string) => ctx.binder.catalogs.connector(catalog), session: ctx.binder.connectorSession };
   return {
-    plan: optimize(bound.plan, evalContext, { stats, disabled, trace: options.trace }),
-    initPlans: bound.initPlans.map((p) => optimize(p, evalContext, { stats, disabled })),
+    plan: optimize(bound.plan, evalContext, { stats, disabled, trace: options.trace, pushdown }),
+    initPlans: bound.initPlans.map((p) => optimize(p, evalContext, { stats, disabled, pushdown })),
   };
 }
 
