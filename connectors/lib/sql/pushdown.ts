@@ -84,5 +84,8 @@ export function scanStatement(dialect: SqlDialect, table: TableMetadata, columns
 export function describeStatement(dialect: SqlDialect, table: TableMetadata): string {
   const { sql, params } = scanStatement(dialect, table, table.columns.map((_c, i) => i));
   if (params.length === 0) return sql;
-  return `${sql} [${params.map((p, i) => `${dialect.placeholder(i + 1)}=${typeof p === 'string' ? `'${p}'` : String(p)}`).join(', ')}]`;
+  return `${sql} [${params.map((p, i) => `${dialect.placeholder(i + 1)}=${shown(p)}`).join(', ')}]`;
 }
+
+const shown = (p: unknown): string =>
+  typeof p === 'string' ? `'${p}'` : p instanceof Uint8Array ? `'\\x${Buffer.from(p).toString('hex')}'` : String(p);

@@ -56,6 +56,11 @@ export class Binder {
 
 const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 const isText = (t: PgType) => t.category === 'S';
+const LIKE_OPERATORS = new Set(['~~', '!~~', '~~*', '!~~*']);
+
+/** A LIKE pattern constant ending in an unpaired backslash: PostgreSQL raises 22025, other sources match it literally. */
+const danglingEscape = (pattern: ConnectorExpression | undefined): boolean =>
+  pattern?.kind === 'constant' && pattern.text !== null && /(^|[^\\])(\\\\)*\\$/.test(pattern.text);
 
 /** Renders an expression over columns whose SQL is `columns`; undefined when any part is declined. */
 export function renderExpression(e: ConnectorExpression, columns: readonly string[], b: Binder): string | undefined {
@@ -94,6 +99,7 @@ export function renderExpression(e: ConnectorExpression, columns: readonly strin
           return `(${value}) IN (${list.join(', ')})`;
         }
       }
+      if (LIKE_OPERATORS.has(e.name) && danglingEscape(e.args[1])) return undefined;
       if (COMPARISONS.has(e.name) && args.length === 2) {
         const [a, c] = e.args as [ConnectorExpression, ConnectorExpression];
         if (!d.comparable(a.type) || !d.comparable(c.type)) return undefined;
@@ -113,7 +119,8 @@ function compile(node: SqlNode, b: Binder): Select | undefined {
       return plain(`${q(node.schema)}.${q(node.table)}`, node.columns.map((c) => q(c.name)), node.columns.map((c) => c.type));
     case 'native': {
       const alias = b.alias();
-      return plain(`(${node.sql}) ${alias}`, node.columns.map((c) => `${alias}.${q(c.name)}`), node.columns.map((c) => c.type));
+      // the line break ends a trailing line comment in the native text before the parenthesis
+      return plain(`(${node.sql}\n) ${alias}`, node.columns.map((c) => `${alias}.${q(c.name)}`), node.columns.map((c) => c.type));
     }
     case 'filter': {
       const input = compile(node.input, b);

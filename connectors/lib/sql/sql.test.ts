@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { T } from '../../../engine/types/pg-type.js';
 
 import type { ConnectorExpression, TableMetadata } from '../../spi/index.js';
-import { type SqlDialect, describeStatement, scanStatement, sqlPushdown, standardCall, tableNode } from './index.js';
+import { type SqlDialect, describeStatement, nativeQueryNode, scanStatement, sqlPushdown, standardCall, tableNode } from './index.js';
 
 /** A PostgreSQL-like dialect, as small as the tests need. */
 const dialect: SqlDialect = {
@@ -80,6 +80,19 @@ describe('SQL generator', () => {
     const s = scanStatement(dialect, table('t'), [], { constraint, splitCondition: (bind) => `ctid >= ${bind('(0,0)')}::tid` });
     expect(s.sql).toBe('SELECT 1 FROM "public"."t" WHERE (ctid >= $1::tid) AND ((("id") IN ($2::int4, $3::int4)) OR (("id") > ($4::int4)))');
     expect(s.params).toEqual(['(0,0)', '1', '7', '100']);
+  });
+
+  it('leaves a LIKE pattern ending in an unpaired backslash to the engine (PostgreSQL raises 22025)', () => {
+    const like = (pattern: string) => ({ kind: 'call', name: '~~', args: [col(1, T.text), str(pattern)], type: T.bool }) as ConnectorExpression;
+    const r = push.applyFilter(session, table('t'), [like('ab\\'), like('ab\\\\'), like('a%')])!;
+    expect(r.accepted).toEqual([false, true, true]);
+  });
+
+  it('ends native query text with a line break, so a trailing comment cannot swallow what follows', () => {
+    const columns = [{ name: 'x', type: T.int4 }];
+    const t: TableMetadata = { schema: 'system', name: 'query', columns: columns.map((c) => ({ ...c, nullable: true })), handle: { node: nativeQueryNode('SELECT 1 AS x -- note', columns) } };
+    const filtered = push.applyFilter(session, t, [call('=', col(0), num('1'))])!.table;
+    expect(scanStatement(dialect, filtered, [0]).sql).toBe('SELECT "t1"."x" FROM (SELECT 1 AS x -- note\n) "t1" WHERE (("t1"."x") = ($1::int4))');
   });
 
   it('describes the statement with its parameters', () => {
