@@ -6,13 +6,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { icebergConnectorFactory } from './iceberg/index.js';
+import { kafkaConnectorFactory } from './kafka/index.js';
 import { lakeConnectorFactory } from './lake/index.js';
 import { memoryConnectorFactory } from './memory/index.js';
+import { mysqlConnectorFactory } from './mysql/index.js';
+import { postgresqlConnectorFactory } from './postgresql/index.js';
 import type { Connector, ConnectorFactory } from './spi/index.js';
 import { tpchConnectorFactory } from './tpch/index.js';
 
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tpchConnectorFactory, memoryConnectorFactory, lakeConnectorFactory, icebergConnectorFactory].map((f) => [f.name, f]),
+  [
+    tpchConnectorFactory, memoryConnectorFactory, lakeConnectorFactory, icebergConnectorFactory,
+    postgresqlConnectorFactory, mysqlConnectorFactory, kafkaConnectorFactory,
+  ].map((f) => [f.name, f]),
 );
 
 export interface CatalogOptions {

@@ -12,6 +12,8 @@ import type { FormatSettings } from './types/text-codec.js';
 
 export interface SessionOptions {
   readonly user: string;
+  /** The principal's groups (from the JWT's groups claim, …); access rules match them. None when absent. */
+  readonly groups?: readonly string[];
   /** The database named at startup. If it names a catalog, that catalog is the default one. */
   readonly database: string;
   /** Every startup parameter other than user/database (application_name, DateStyle, options, …). */

@@ -4,6 +4,7 @@
  * data sources only through the connector SPI.
  */
 import type { Connector } from '../connectors/spi/index.js';
+import { type AccessControl, allowAll } from './access/access-control.js';
 import type { Engine, EngineSession, SessionOptions } from './api.js';
 import { CatalogManager } from './catalog/catalog-manager.js';
 import './functions/builtins.js';
@@ -12,16 +13,20 @@ import { shutdownWorkerPool } from './scheduler/worker/worker-pool.js';
 
 export interface EngineOptions {
   readonly catalogs: ReadonlyMap<string, Connector>;
+  /** Who may see and do what (engine/access); absent: everything is allowed. */
+  readonly accessControl?: AccessControl;
 }
 
 export function createEngine(options: EngineOptions): Engine {
   const catalogs = new CatalogManager(options.catalogs);
   return {
     openSession(sessionOptions: SessionOptions): EngineSession {
-      return new Session(catalogs, sessionOptions);
+      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll);
     },
     close: shutdownWorkerPool,
   };
 }
 
 export type * from './api.js';
+export type { AccessControl } from './access/access-control.js';
+export { FileAccessControl } from './access/file-access-control.js';

@@ -6,8 +6,11 @@
 #
 #   scripts/test-all.sh [SUITE...]       run only these suites (names below)
 #
-# Suites: lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc lake slt slt/postgres differential differential/sf1
+# Suites: lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc clients/dbt clients/odbc lake federation slt slt/postgres differential differential/sf1
+# (clients/dbt and clients/odbc need the gateway's catalogs: not run with LAKEGATE_TARGET=postgres;
+#  clients/odbc installs unixODBC and psqlODBC from Debian)
 # (lake: the S3 store and Iceberg REST catalog, started only for it)
+# (federation: MariaDB, a Kafka broker and the S3 store beside PostgreSQL, started only for it)
 # (differential/sf1: the 22 TPC-H queries at SF 1 against PostgreSQL, about 3 minutes)
 #
 #   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
@@ -17,6 +20,8 @@
 #                              and differential is not run) -- for developing suites
 #   S3_TEST_PORT=9000          the test S3 store (scripts/services/s3.sh), bucket S3_TEST_BUCKET=lake
 #   ICEBERG_REST_PORT=8181     the test Iceberg REST catalog (scripts/services/iceberg-rest.sh)
+#   MYSQL_TEST_PORT=33069      the test MariaDB (scripts/services/mariadb.sh)
+#   KAFKA_TEST_PORT=19092      the test Kafka broker (scripts/services/kafka.sh)
 #   SUITE_TIMEOUT=900          seconds after which one suite is killed
 #   SLT_CORPUS=../shared/slt   the sqllogictest corpus (select1-3.test) beside the checkout
 set -uo pipefail
@@ -38,13 +43,14 @@ export S3_TEST_ACCESS_KEY="${S3_TEST_ACCESS_KEY:-lakegate}" S3_TEST_SECRET_KEY="
 export S3_TEST_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT"
 export ICEBERG_REST_PORT="${ICEBERG_REST_PORT:-8181}"
 export ICEBERG_REST_URI="http://127.0.0.1:$ICEBERG_REST_PORT"
+export MYSQL_TEST_PORT="${MYSQL_TEST_PORT:-33069}" KAFKA_TEST_PORT="${KAFKA_TEST_PORT:-19092}"
 export CI="${CI:-}" FORCE_COLOR=0 NO_COLOR=1
 SUITE_TIMEOUT="${SUITE_TIMEOUT:-900}"
 LOGS="$ROOT/.tmp/test-logs"
 VENV="$ROOT/.tmp/venv"
 mkdir -p "$LOGS"
 
-ALL_SUITES=(lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc lake slt slt/postgres differential differential/sf1)
+ALL_SUITES=(lint unit clients/node clients/psql clients/sign-in clients/python clients/jdbc clients/dbt clients/odbc lake federation slt slt/postgres differential differential/sf1)
 if [ $# -gt 0 ]; then SUITES=("$@"); else SUITES=("${ALL_SUITES[@]}"); fi
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 for s in "${SUITES[@]}"; do
@@ -79,8 +85,10 @@ run_step() {
 not_run() { record "$1" FAIL 0 "not run: $2"; echo "<== $1: FAIL (not run: $2)"; }
 
 # ---- services: always stopped on exit ----------------------------------------
-started_pg=0 started_gw=0 started_s3=0 started_ice=0
+started_pg=0 started_gw=0 started_s3=0 started_ice=0 started_my=0 started_kafka=0
 stop_services() {
+  if [ $started_kafka -eq 1 ]; then bash scripts/services/kafka.sh stop || true; started_kafka=0; fi
+  if [ $started_my -eq 1 ]; then bash scripts/services/mariadb.sh stop || true; started_my=0; fi
   if [ $started_ice -eq 1 ]; then bash scripts/services/iceberg-rest.sh stop || true; started_ice=0; fi
   if [ $started_s3 -eq 1 ]; then bash scripts/services/s3.sh stop || true; started_s3=0; fi
   if [ $started_gw -eq 1 ]; then LAKEGATE_PORT="$GATEWAY_PORT" bash scripts/services/gateway.sh stop || true; started_gw=0; fi
@@ -96,7 +104,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- what the suites need ------------------------------------------------------
-need_pg=0 need_gw=0 need_py=0 need_java=0 need_lake=0
+need_pg=0 need_gw=0 need_py=0 need_java=0 need_lake=0 need_fed=0 need_odbc=0
 for s in "${SUITES[@]}"; do
   case "$s" in
     unit) need_pg=1; need_py=1 ;;  # the Parquet writer tests read files back with pyarrow and duckdb
@@ -105,8 +113,10 @@ for s in "${SUITES[@]}"; do
     slt) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
     slt/postgres) need_pg=1 ;;
     lake) need_lake=1; need_py=1 ;;
+    federation) need_fed=1; need_pg=1 ;;
   esac
-  [ "$s" = clients/python ] && need_py=1
+  case "$s" in clients/python|clients/dbt|clients/odbc) need_py=1 ;; esac
+  [ "$s" = clients/odbc ] && need_odbc=1
   [ "$s" = clients/jdbc ] && need_java=1
 done
 [ "$LAKEGATE_TARGET" = postgres ] && need_gw=0
@@ -115,7 +125,7 @@ setup_node() {
   if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 }
 setup_python() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import psycopg, pytest, pyiceberg, pyarrow, s3fs, duckdb, sqlalchemy, pyiceberg_core' 2>/dev/null; then return 0; fi
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import psycopg, pytest, pyiceberg, pyarrow, s3fs, duckdb, sqlalchemy, pyiceberg_core, dbt.adapters.postgres' 2>/dev/null; then return 0; fi
   local py; py="$(command -v python3 || true)"
   if [ -z "$py" ] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
     echo "installing python3-venv (Debian)"
@@ -123,12 +133,20 @@ setup_python() {
     py=/usr/bin/python3
   fi
   rm -rf "$VENV"
-  "$py" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check 'psycopg[binary]>=3.1,<4' 'pytest>=8' 'pyiceberg[s3fs,pyarrow,sql-sqlite,pyiceberg-core]>=0.12,<0.13' 'pyarrow' 'duckdb'
+  "$py" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check 'psycopg[binary]>=3.1,<4' 'pytest>=8' 'pyiceberg[s3fs,pyarrow,sql-sqlite,pyiceberg-core]>=0.12,<0.13' 'pyarrow' 'duckdb' \
+    'dbt-core>=1.9,<1.10' 'dbt-postgres>=1.9,<1.10'
 }
 setup_java() {
   if command -v mvn >/dev/null && command -v javac >/dev/null; then return 0; fi
   echo "installing maven and a JDK (Debian)"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven openjdk-17-jdk-headless >/dev/null
+}
+setup_odbc() { # unixODBC with the psqlODBC driver (Debian), and pyodbc in the venv
+  if ! odbcinst -q -d -n 'PostgreSQL Unicode' >/dev/null 2>&1; then
+    echo "installing unixodbc and odbc-postgresql (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unixodbc odbc-postgresql >/dev/null || return 1
+  fi
+  "$VENV/bin/python" -c 'import pyodbc' 2>/dev/null || "$VENV/bin/pip" install -q --disable-pip-version-check 'pyodbc>=5'
 }
 setup_psql() {
   command -v psql >/dev/null && command -v pg_isready >/dev/null && return 0
@@ -147,12 +165,15 @@ slt_postgres_suite() { # the runner's own unit tests, then every slt file on the
   bash conformance/slt/run.sh --target postgres "$@"
 }
 export VENV
-export -f setup_node setup_python setup_java jdbc_suite slt_postgres_suite
+export -f setup_node setup_python setup_java setup_odbc jdbc_suite slt_postgres_suite
 
-pg_ok=1 gw_ok=1 py_ok=1 java_ok=1 lake_ok=1
+pg_ok=1 gw_ok=1 py_ok=1 java_ok=1 lake_ok=1 fed_ok=1 odbc_ok=1
 run_step setup/node setup_node || { echo "node dependencies missing; nothing can run"; exit 1; }
 if [ $need_py -eq 1 ]; then run_step setup/python setup_python || py_ok=0; fi
 if [ $need_java -eq 1 ]; then run_step setup/java setup_java || java_ok=0; fi
+if [ $need_odbc -eq 1 ]; then
+  if [ $py_ok -eq 1 ]; then run_step setup/odbc setup_odbc || odbc_ok=0; else odbc_ok=0; fi
+fi
 if [ $need_pg -eq 1 ]; then
   started_pg=1
   run_step service/postgres bash scripts/services/postgres.sh start || pg_ok=0
@@ -163,6 +184,16 @@ if [ $need_lake -eq 1 ]; then
   if [ $lake_ok -eq 1 ]; then
     started_ice=1
     run_step service/iceberg bash scripts/services/iceberg-rest.sh start || lake_ok=0
+  fi
+fi
+if [ $need_fed -eq 1 ]; then
+  started_my=1
+  run_step service/mariadb bash scripts/services/mariadb.sh start || fed_ok=0
+  started_kafka=1
+  run_step service/kafka bash scripts/services/kafka.sh start || fed_ok=0
+  if [ $started_s3 -eq 0 ]; then
+    started_s3=1
+    run_step service/s3 bash scripts/services/s3.sh start || fed_ok=0
   fi
 fi
 setup_psql >/dev/null 2>&1 || true
@@ -191,10 +222,21 @@ for s in "${SUITES[@]}"; do
     clients/jdbc)
       if [ $java_ok -eq 0 ]; then not_run "$s" "java/maven failed to install"
       elif client_ready "$s"; then run_step "$s" jdbc_suite; fi ;;
+    clients/dbt)
+      if [ "$LAKEGATE_TARGET" = postgres ]; then echo "<== $s: not run (the dbt project's sources live in the gateway's lake and tpch catalogs)"
+      elif [ $py_ok -eq 0 ]; then not_run "$s" "python deps (dbt-postgres) failed to install"
+      elif client_ready "$s"; then run_step "$s" bash conformance/clients/dbt/run.sh; fi ;;
+    clients/odbc)
+      if [ "$LAKEGATE_TARGET" = postgres ]; then echo "<== $s: not run (it reads the gateway's tpch and lake catalogs)"
+      elif [ $odbc_ok -eq 0 ]; then not_run "$s" "unixODBC, psqlODBC or pyodbc failed to install"
+      elif client_ready "$s"; then run_step "$s" "$VENV/bin/python" -m pytest -q -p no:cacheprovider conformance/clients/odbc; fi ;;
     lake)
       if [ $lake_ok -eq 0 ]; then not_run "$s" "the S3 store or the Iceberg REST catalog did not start"
       elif [ $py_ok -eq 0 ]; then not_run "$s" "python deps (pyiceberg) failed to install"
       else run_step "$s" npx vitest run --config conformance/lake/vitest.config.ts; fi ;;
+    federation)
+      if [ $fed_ok -eq 0 ] || [ $pg_ok -eq 0 ]; then not_run "$s" "PostgreSQL, MariaDB, the Kafka broker or the S3 store did not start"
+      else run_step "$s" npx vitest run --config conformance/federation/vitest.config.ts; fi ;;
     slt)
       if [ "$LAKEGATE_TARGET" = postgres ]; then
         if client_ready "$s"; then run_step "$s" bash conformance/slt/run.sh --target postgres $(slt_files); fi

@@ -18,13 +18,17 @@
  *   --lake-root D          folder of the `lake` catalog (LAKEGATE_LAKE_ROOT, default ./data/lake)
  *   --catalog-dir D        NAME.properties catalog files, as Trino's etc/catalog (LAKEGATE_CATALOG_DIR,
  *                          default ./etc/catalog when it exists)
+ *   --access-control-rules F  authorization rules, JSON in the style of Trino's rules.json
+ *                          (LAKEGATE_ACCESS_CONTROL_RULES); without it everything is allowed. See docs/security.md
+ *   --access-control-refresh-ms N  how often the rules file is checked for changes
+ *                          (LAKEGATE_ACCESS_CONTROL_REFRESH_MS, default 1000)
  *
  * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDefaultCatalogs } from '../connectors/registry.js';
-import { createEngine } from '../engine/index.js';
+import { FileAccessControl, createEngine } from '../engine/index.js';
 import { loadAuthSetup } from '../auth/config.js';
 import { consoleLogger } from './log.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
@@ -56,6 +60,8 @@ async function main(): Promise<void> {
       'max-connections': { type: 'string' },
       'lake-root': { type: 'string' },
       'catalog-dir': { type: 'string' },
+      'access-control-rules': { type: 'string' },
+      'access-control-refresh-ms': { type: 'string' },
     },
   });
   const env = process.env;
@@ -79,8 +85,18 @@ async function main(): Promise<void> {
     consoleLogger.warn(`no sign-in configured: every client reaching ${host} is trusted (see auth/README.md)`);
   }
 
+  const rulesFile = values['access-control-rules'] ?? env.LAKEGATE_ACCESS_CONTROL_RULES;
+  const accessControl = rulesFile
+    ? new FileAccessControl({
+      path: rulesFile,
+      refreshMs: integer('--access-control-refresh-ms', values['access-control-refresh-ms'] ?? env.LAKEGATE_ACCESS_CONTROL_REFRESH_MS, 1000),
+      log: (message) => consoleLogger.warn(message),
+    })
+    : undefined;
+
   const server = await startServer({
     engine: createEngine({
+      ...(accessControl ? { accessControl } : {}),
       catalogs: createDefaultCatalogs({
         lakeRoot: values['lake-root'] ?? env.LAKEGATE_LAKE_ROOT,
         catalogDir: values['catalog-dir'] ?? env.LAKEGATE_CATALOG_DIR ?? (existsSync('etc/catalog') ? 'etc/catalog' : undefined),

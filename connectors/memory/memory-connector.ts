@@ -1,6 +1,6 @@
 /** Tables held in memory as lists of batches; one split per group of batches. */
 import type {
-  ColumnDefinition, ColumnMetadata, Connector, RowDeletes, TableProperties, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
+  ColumnDefinition, ColumnMetadata, Connector, RelationRenames, RowDeletes, TableProperties, ConnectorFactory, ConnectorSession, ScanRequest, Split, SplitRequest, StatisticsProvider,
   StatisticsStore, TableMetadata, TableStatistics, ViewConnector, ViewDefinition, WritableConnector,
 } from '../spi/index.js';
 import { takeBatchRows, type Batch } from '../../engine/execution/batch/batch.js';
@@ -38,7 +38,7 @@ function rowIds(start: number, length: number): Vector {
 const notNullViolation = (column: string, table: string) =>
   new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table}" violates not-null constraint`);
 
-export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore, ViewConnector, RowDeletes {
+export class MemoryConnector implements Connector, WritableConnector, StatisticsProvider, StatisticsStore, ViewConnector, RowDeletes, RelationRenames {
   private readonly schemas = new Map<string, Map<string, MemoryTable>>([['public', new Map()]]);
   /** Column statistics from the last ANALYZE, until the next insert. */
   private readonly analyzed = new WeakMap<MemoryTable, TableStatistics['columns']>();
@@ -158,6 +158,23 @@ export class MemoryConnector implements Connector, WritableConnector, Statistics
   async dropTable(_s: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void> {
     if (!this.schemas.get(schema)?.delete(table) && !ifExists) {
       throw new SqlError(SqlState.UNDEFINED_TABLE, `table "${table}" does not exist`);
+    }
+  }
+
+  async renameRelation(_s: ConnectorSession, schema: string, from: string, to: string): Promise<void> {
+    const tables = this.schemas.get(schema);
+    if (!tables) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${schema}" does not exist`);
+    const views = this.views.get(schema);
+    const table = tables.get(from);
+    const view = views?.get(from);
+    if (!table && !view) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${from}" does not exist`);
+    if (tables.has(to) || views?.has(to)) throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${to}" already exists`);
+    if (table) {
+      tables.delete(from);
+      tables.set(to, table);
+    } else {
+      views!.delete(from);
+      views!.set(to, { ...view!, name: to });
     }
   }
 

@@ -185,6 +185,15 @@ export interface RowDeletes {
 export const supportsDeletes = (c: Connector): c is Connector & RowDeletes =>
   typeof (c as Partial<RowDeletes>).deleteRows === 'function';
 
+/** Capability: ALTER TABLE / ALTER VIEW … RENAME TO, a table or view keeping its schema. */
+export interface RelationRenames {
+  /** Throws 42P01 when `from` does not exist and 42P07 when `to` does. */
+  renameRelation(session: ConnectorSession, schema: string, from: string, to: string): Promise<void>;
+}
+
+export const supportsRenames = (c: Connector): c is Connector & RelationRenames =>
+  typeof (c as Partial<RelationRenames>).renameRelation === 'function';
+
 export interface ViewDefinition {
   readonly schema: string;
   readonly name: string;
@@ -192,6 +201,8 @@ export interface ViewDefinition {
   readonly sql: string;
   /** Output column names (the query's, or those given in CREATE VIEW v (a, b)). */
   readonly columnNames: readonly string[];
+  /** Output column types as bound at CREATE VIEW, for the catalog views (pg_attribute, information_schema.columns). */
+  readonly columnTypes?: readonly PgType[];
 }
 
 /** Capability: stored views (CREATE VIEW / DROP VIEW); the engine expands them when binding. */

@@ -11,6 +11,7 @@ import type { QueryBinder } from './bind-select.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { joinCorrelated } from './subqueries.js';
 import { tableNameOf } from './table-cache.js';
+import { guardedTableRelation } from './table-policy.js';
 
 export interface Relation {
   readonly plan: LogicalPlan;
@@ -78,11 +79,13 @@ function bindTable(qb: QueryBinder, rv: AstNode): Relation {
   }
   const resolved = qb.ctx.tables.get(name, qb.ctx.defaults, positionOf(rv));
   if ('view' in resolved) {
+    // SELECT on the view itself; its tables are then checked, filtered and masked for the invoker.
+    qb.ctx.access.check({ catalog: resolved.catalog, schema: resolved.view.schema, table: resolved.view.name }, 'SELECT', 'view');
     const q = qb.forView(resolved.defaults).bindQuery(resolved.ast);
     const columns = q.columns.map((c, i) => ({ qualifier: name.name, name: resolved.view.columnNames[i] ?? c.name, type: c.type }));
     return { plan: q.plan, scope: alias ? aliasScope(columns, alias) : new Scope(columns) };
   }
-  return tableRelation(resolved.catalog, resolved.table, name.name, resolved.oid, alias);
+  return guardedTableRelation(qb, resolved, name.name, alias);
 }
 
 /** A scan of every column of `table`, named `qualifier` (or the alias). */

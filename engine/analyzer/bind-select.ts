@@ -5,6 +5,7 @@
  * Binding is synchronous: table metadata is fetched before (table-cache.ts).
  */
 import type { ConnectorSession } from '../../connectors/spi/index.js';
+import type { StatementAccess } from '../access/access-control.js';
 import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported } from '../errors/index.js';
 import type { Field } from '../execution/batch/batch.js';
@@ -47,6 +48,8 @@ export interface BinderContext {
   readonly connectorSession: ConnectorSession;
   readonly defaults: NameDefaults;
   readonly params: ParamTypes;
+  /** The identity and rules tables are checked against; row filters and masks come from here. */
+  readonly access: StatementAccess;
 }
 
 export interface StatementContext extends BinderContext {
@@ -64,7 +67,7 @@ interface CteDef {
 
 /** Binds a whole query statement: fetches table metadata, then binds. */
 export async function bindQuery(ctx: BinderContext, node: AstNode): Promise<BoundStatement> {
-  const tables = await TableCache.prefetch(ctx.catalogs, ctx.connectorSession, ctx.defaults, node);
+  const tables = await TableCache.prefetch(ctx.catalogs, ctx.connectorSession, ctx.defaults, node, ctx.access);
   const statement: StatementContext = { ...ctx, tables, initPlans: [], workTables: { count: 0 } };
   const bound = new QueryBinder(statement, new Map(), null).bindQuery(node);
   return { ...bound, initPlans: statement.initPlans };
@@ -294,7 +297,7 @@ export class QueryBinder {
     const binder = (clause: string, aggregates: AggregateCollector | null, w: WindowCollector | null = null) =>
       new ExprBinder(scope, { params, aggregates, clause, subqueries: attacher, windows: w, grouping: aggregates ? grouping : null });
     const targets = expandTargets(
-      new ExprBinder(scope, { params, aggregates: collector, clause: 'SELECT', subqueries: attacher, windows, grouping, setReturning }),
+      new ExprBinder(scope, { params, aggregates: collector, clause: 'SELECT', outer, subqueries: attacher, windows, grouping, setReturning }),
       scope,
       (stmt.targetList as AstNode[] | undefined) ?? [],
     );
@@ -308,9 +311,12 @@ export class QueryBinder {
     const distinctOn = bindOrderItems(binder('DISTINCT ON', collector, windows), targets, distinctOnAst.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } })));
     const aggregating = groupBy.length > 0 || collector.calls.length > 0 || having !== null || groupingSets !== null;
 
-    const correlator = this.correlation ? new Correlator(this.correlation, correlated, scope, attacher, aggregating) : null;
+    // Enclosing-query columns the select list reads join in as key columns (see Correlator).
+    const outerInTargets = [...new Set(targets.flatMap((t) => [...referencedColumns(t.expr)].filter(isOuterRef)))];
+    const correlator = this.correlation ? new Correlator(this.correlation, correlated, scope, attacher, aggregating, outerInTargets) : null;
     const grouped = aggregating && groupBy.length === 0;
     correlator?.prepareInput(groupBy);
+    if (correlator) for (const t of targets) t.expr = correlator.resolveOuter(t.expr);
 
     let plan = attacher.plan;
     if (aggregating) {
@@ -380,7 +386,7 @@ export class QueryBinder {
       plan,
       columns: targets.map((t) => ({ name: t.name, type: t.expr.type, tableOid: t.tableOid, columnNumber: t.columnNumber })),
     };
-    const emptyValues = grouped ? targets.map((t) => valueOverNoRows(t.expr, groupBy.length, collector)) : null;
+    const emptyValues = grouped ? targets.map((t) => valueOverNoRows(t.expr, groupBy.length, collector, (i) => correlator?.outerColumnOf(groupBy[i]!))) : null;
     return { query, visible: targets.length, conditions: correlator?.conditions(targets.length) ?? [], grouped, emptyValues };
   }
 
@@ -439,10 +445,11 @@ function windowDefinitions(stmt: AstNode): Map<string, AstNode> {
   return defs;
 }
 
-/** An expression over aggregate outputs evaluated for an empty input: count → 0, others NULL. */
-function valueOverNoRows(e: Expr, keyCount: number, collector: AggregateCollector): Expr {
+/** An expression over aggregate outputs evaluated for an empty input: count → 0, a joined outer key its enclosing-query column, others NULL. */
+function valueOverNoRows(e: Expr, keyCount: number, collector: AggregateCollector, outerKey: (i: number) => Expr | undefined): Expr {
   return mapExpr(e, (x) => {
     if (x.kind !== 'column') return x;
+    if (x.index < keyCount) return outerKey(x.index) ?? { kind: 'literal', text: null, type: x.type };
     const call = collector.calls[x.index - keyCount];
     const isCount = call !== undefined && call.fn.startsWith('count(');
     return { kind: 'literal', text: isCount ? '0' : null, type: x.type };

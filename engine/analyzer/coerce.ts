@@ -101,9 +101,7 @@ export function selectCandidate<C extends Candidate>(name: string, candidates: r
   // conversion is needed (float8, text, timestamptz, interval), then the cheapest conversions.
   let best: C[] = [];
   let bestScore: [number, number, number] | null = null;
-  for (const c of candidates) {
-    const params = expandParams(c, argTypes.length);
-    if (!params) continue;
+  for (const { c, params } of preferStringsForUnknowns(candidates, argTypes)) {
     let exact = 0;
     let preferred = 0;
     let cost = 0;
@@ -135,6 +133,24 @@ export function selectCandidate<C extends Candidate>(name: string, candidates: r
     });
   }
   return best[0];
+}
+
+/**
+ * The candidates the arguments can convert to. Where an argument is an unknown literal and some
+ * of them take a string type there, only those stay (PostgreSQL assumes an unknown literal is a
+ * string): `varchar || 'x'` is text concatenation, not an array append.
+ */
+function preferStringsForUnknowns<C extends Candidate>(candidates: readonly C[], argTypes: readonly PgType[]): { c: C; params: readonly PgType[] }[] {
+  let viable = candidates.flatMap((c) => {
+    const params = expandParams(c, argTypes.length);
+    return params && params.every((p, i) => p.oid === T.unknown.oid || implicitCost(argTypes[i]!, p) !== null) ? [{ c, params }] : [];
+  });
+  argTypes.forEach((a, i) => {
+    if (a.oid !== T.unknown.oid) return;
+    const isString = (p: PgType) => p.category === 'S' && !p.elem;
+    if (viable.some((v) => isString(v.params[i]!))) viable = viable.filter((v) => isString(v.params[i]!) || v.params[i]!.oid === T.unknown.oid);
+  });
+  return viable;
 }
 
 function expandParams(c: Candidate, count: number): readonly PgType[] | null {

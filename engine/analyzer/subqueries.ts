@@ -158,6 +158,8 @@ export function joinCorrelated(target: { plan: LogicalPlan }, right: LogicalPlan
 export class Correlator {
   private outputsList: Expr[] = [];
   private conditionsFor: (visible: number) => Expr[] = () => [];
+  /** After a key join: where each enclosing-query column (by outer index) is in the subquery's input. */
+  private keyColumns = new Map<number, number>();
 
   constructor(
     private readonly correlation: Correlation,
@@ -165,11 +167,15 @@ export class Correlator {
     private readonly scope: Scope,
     private readonly attacher: SubqueryAttacher,
     private readonly aggregating: boolean,
+    /** Outer references (OUTER_BASE + index) in the select list. */
+    private readonly selectOuter: readonly number[] = [],
   ) {}
 
   /** Called before aggregation: may add group keys (and, for general correlation, a key join). */
   prepareInput(groupBy: Expr[]): void {
-    if (this.correlated.length === 0) return;
+    if (this.correlated.length === 0 && this.selectOuter.length === 0) return;
+    // A select list that reads the enclosing query needs its values as columns: the key join.
+    if (this.selectOuter.length > 0) return this.joinOuterKeys(groupBy);
     if (!this.aggregating) return this.exposeInnerColumns();
     const equalities = this.correlated.map(splitEquality);
     if (equalities.every((e) => e !== null)) {
@@ -190,9 +196,13 @@ export class Correlator {
       this.correlated.map((c) => mapExpr(c, (x) => (x.kind !== 'column' ? x : isOuterRef(x.index) ? { ...x, index: x.index - OUTER_BASE } : { ...x, index: RIGHT_BASE + visible + inner.indexOf(x.index) })));
   }
 
-  /** General correlation under aggregation: join the input to the distinct outer key values. */
+  /**
+   * General correlation (under aggregation, or read by the select list): join the input to the
+   * distinct outer key values; the subquery then reads them as its own columns.
+   */
   private joinOuterKeys(groupBy: Expr[]): void {
-    const outerKeys = [...new Set(this.correlated.flatMap((c) => [...referencedColumns(c)].filter(isOuterRef).map((i) => i - OUTER_BASE)))].sort((a, b) => a - b);
+    const outerRefs = [...this.correlated.flatMap((c) => [...referencedColumns(c)].filter(isOuterRef)), ...this.selectOuter];
+    const outerKeys = [...new Set(outerRefs.map((i) => i - OUTER_BASE))].sort((a, b) => a - b);
     const outerSchema = this.correlation.plan.schema;
     const keyExprs = outerKeys.map((k) => column(k, outerSchema[k]!.type));
     const keyPlan: LogicalPlan = { kind: 'aggregate', input: this.correlation.plan, groupBy: keyExprs, aggregates: [], schema: outerKeys.map((k) => outerSchema[k]!) };
@@ -201,12 +211,26 @@ export class Correlator {
     const input = this.attacher.plan;
     this.attacher.plan = { kind: 'join', joinType: 'inner', left: input, right: keyPlan, condition, schema: [...input.schema, ...keyPlan.schema] };
     const keys = outerKeys.map((k, j) => column(width + j, outerSchema[k]!.type));
-    groupBy.push(...keys);
+    this.keyColumns = new Map(outerKeys.map((k, j) => [k, width + j]));
+    if (this.aggregating) groupBy.push(...keys);
     this.outputsList = keys;
     this.conditionsFor = (visible) => outerKeys.map((k, j) => notDistinct(column(k, outerSchema[k]!.type), column(RIGHT_BASE + visible + j, outerSchema[k]!.type)));
   }
 
-  rewriteKeys(rewrite: (e: Expr) => Expr): void {
+  /** The enclosing query's column a group key holds when it is a joined outer key (its value where the subquery finds no rows). */
+  outerColumnOf(key: Expr): Expr | undefined {
+    if (key.kind !== 'column') return undefined;
+    for (const [outer, inner] of this.keyColumns) if (inner === key.index) return column(outer, key.type);
+    return undefined;
+  }
+
+  /** An expression of the select list with its outer references read from the joined key columns. */
+  resolveOuter(e: Expr): Expr {
+    if (this.keyColumns.size === 0) return e;
+    return mapExpr(e, (x) => (x.kind === 'column' && isOuterRef(x.index) ? column(this.keyColumns.get(x.index - OUTER_BASE)!, x.type) : x));
+  }
+
+    rewriteKeys(rewrite: (e: Expr) => Expr): void {
     this.outputsList = this.outputsList.map(rewrite);
   }
 

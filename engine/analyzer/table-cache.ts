@@ -4,6 +4,7 @@
  * (including those in subqueries and CTE bodies) is resolved up front.
  */
 import { type ConnectorSession, type TableMetadata, supportsNativeQuery } from '../../connectors/spi/index.js';
+import type { StatementAccess } from '../access/access-control.js';
 import type { CatalogManager, NameDefaults, ResolvedTable, ResolvedView } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState } from '../errors/index.js';
 import type { AstNode } from '../parser/ast.js';
@@ -68,11 +69,15 @@ export class TableCache {
   private constructor(
     private readonly catalogs: CatalogManager,
     private readonly session: ConnectorSession,
+    private readonly access: StatementAccess,
   ) {}
 
-  /** Resolves every table and view a statement names; failures are kept and raised if the name is bound. */
-  static async prefetch(catalogs: CatalogManager, session: ConnectorSession, defaults: NameDefaults, ast: AstNode): Promise<TableCache> {
-    const cache = new TableCache(catalogs, session);
+  /**
+   * Resolves every table and view a statement names; failures are kept and raised if the name is
+   * bound. Names the identity may not see are never looked up (see CatalogManager.resolveRelation).
+   */
+  static async prefetch(catalogs: CatalogManager, session: ConnectorSession, defaults: NameDefaults, ast: AstNode, access: StatementAccess): Promise<TableCache> {
+    const cache = new TableCache(catalogs, session, access);
     await cache.fetchAll(ast, defaults, 0);
     return cache;
   }
@@ -98,6 +103,8 @@ export class TableCache {
       if (!this.catalogs.has(call.catalog)) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `catalog "${call.catalog}" does not exist`);
       const connector = this.catalogs.connector(call.catalog);
       if (!supportsNativeQuery(connector)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `catalog "${call.catalog}" does not run native queries`);
+      // A native statement reaches the source as it is, past every row filter and mask: it needs EXECUTE.
+      this.access.checkExecute(call.catalog, 'system', 'query');
       this.nativeQueries.set(key, await connector.nativeQuery(this.session, call.query));
     } catch (e) {
       this.nativeQueries.set(key, SqlError.from(e));
@@ -114,7 +121,8 @@ export class TableCache {
 
   private async fetch(key: string, name: TableName, defaults: NameDefaults, position: number | undefined, depth: number): Promise<void> {
     try {
-      const found = await this.catalogs.resolveRelation(this.session, name, defaults, position);
+      const visible = (catalog: string, schema: string, table: string) => this.access.visible({ catalog, schema, table });
+      const found = await this.catalogs.resolveRelation(this.session, name, defaults, position, true, visible);
       if (!('view' in found)) {
         this.entries.set(key, found);
         return;
@@ -122,7 +130,7 @@ export class TableCache {
       if (depth >= MAX_VIEW_DEPTH) throw new SqlError(SqlState.INVALID_RECURSION, `infinite recursion detected in rules for relation "${name.name}"`);
       const query = ((parseStatements(found.view.sql)[0]?.ast.ViewStmt as AstNode | undefined)?.query) as AstNode | undefined;
       if (!query) throw new SqlError(SqlState.INVALID_OBJECT_DEFINITION, `view "${name.name}" has no query`);
-      const viewDefaults: NameDefaults = { catalog: found.catalog, searchPath: [found.view.schema, ...defaults.searchPath] };
+      const viewDefaults: NameDefaults = { ...defaults, catalog: found.catalog, searchPath: [found.view.schema, ...defaults.searchPath] };
       this.entries.set(key, { ...found, ast: query, defaults: viewDefaults });
       await this.fetchAll(query, viewDefaults, depth + 1);
     } catch (e) {

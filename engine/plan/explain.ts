@@ -3,6 +3,10 @@
  * rows and cost, and (EXPLAIN ANALYZE) what each operator did. Fragments come from the
  * physical planner: the root fragment (0) runs once; each source fragment runs one task per
  * split of its table and feeds a RemoteSource in the fragment above.
+ *
+ * Access-control policies stay secret: a row filter shows as "Filter: <row filter>", the source
+ * query of a filtered or masked table is not shown, and a plan that reads such a table shows no
+ * estimates (they come from the whole table's statistics) and no row counts for its scans.
  */
 import type { Json } from '../../connectors/spi/index.js';
 import type { PlanFragment } from '../scheduler/fragment.js';
@@ -60,12 +64,15 @@ function describe(p: LogicalPlan): { name: string; details: string[] } {
     case 'scan':
       return {
         name: `TableScan ${p.catalog}.${p.schemaName}.${p.tableName}`,
-        details: [`Columns: ${names(p).join(', ')}`, ...(p.sourceQuery !== undefined ? [`Source Query: ${p.sourceQuery}`] : [])],
+        details: [
+          `Columns: ${names(p).join(', ')}`,
+          ...(p.sourceQuery === undefined ? [] : [`Source Query: ${p.policy ? HIDDEN_SOURCE_QUERY : p.sourceQuery}`]),
+        ],
       };
     case 'values':
       return { name: 'Values', details: [`Rows: ${p.rows.length}`] };
     case 'filter':
-      return { name: 'Filter', details: [`Filter: ${formatExpr(p.predicate, cols)}`] };
+      return { name: 'Filter', details: [`Filter: ${p.policy ? '<row filter>' : formatExpr(p.predicate, cols)}`] };
     case 'project':
       return { name: 'Project', details: [] };
     case 'join': {
@@ -109,14 +116,20 @@ function describe(p: LogicalPlan): { name: string; details: string[] } {
   }
 }
 
+const HIDDEN_SOURCE_QUERY = '<not shown: a row filter or column mask applies>';
+
+/** Whether the plan scans a table with a row filter or column mask (its statistics are then not shown). */
+export const readsPolicyTable = (p: LogicalPlan): boolean => (p.kind === 'scan' && p.policy === true) || planInputs(p).some(readsPolicyTable);
+
 /** The plan cut into fragments, each as a tree of explain nodes. */
 export function explainFragments(source: ExplainSource): ExplainFragment[] {
   const byRoot = new Map(source.fragments.map((f) => [f.root, f] as [LogicalPlan, PlanFragment]));
+  const estimate = readsPolicyTable(source.root) ? undefined : source.estimate;
   const node = (p: LogicalPlan, inFragment: boolean): ExplainNode => {
     const fragment = inFragment ? undefined : byRoot.get(p);
     const measured = (exchange: boolean) => {
-      const actual = source.actual?.(p, exchange);
-      return { ...(source.estimate ? { estimate: source.estimate(p) } : {}), ...(actual ? { actual } : {}) };
+      const actual = p.kind === 'scan' && p.policy ? undefined : source.actual?.(p, exchange);
+      return { ...(estimate ? { estimate: estimate(p) } : {}), ...(actual ? { actual } : {}) };
     };
     if (fragment) return { name: `RemoteSource [fragment ${fragment.id}]`, details: [], ...measured(true), children: [] };
     const { name, details } = describe(p);

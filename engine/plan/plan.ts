@@ -37,6 +37,8 @@ export interface ScanNode {
   readonly schema: readonly Field[];
   /** What the source is asked for (its SQL), when the connector describes it: shown by EXPLAIN. */
   readonly sourceQuery?: string;
+  /** A row filter or column mask applies to this table (engine/access): EXPLAIN does not show its source query. */
+  readonly policy?: true;
 }
 
 export interface ValuesNode {
@@ -50,6 +52,12 @@ export interface FilterNode {
   readonly input: LogicalPlan;
   readonly predicate: Expr;
   readonly schema: readonly Field[];
+  /**
+   * A row filter from access control, directly above its scan. The query's own predicates are
+   * not merged into it (they run after it, so an error they raise cannot reveal filtered rows),
+   * and EXPLAIN does not show its text.
+   */
+  readonly policy?: true;
 }
 
 export interface ProjectNode {

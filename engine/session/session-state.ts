@@ -12,6 +12,8 @@ export class SessionState {
   status: TransactionStatus = 'I';
   /** When the open transaction block began (µs since 1970), for now() / CURRENT_TIMESTAMP. */
   transactionStart: bigint | null = null;
+  /** Called with every normalised value before it is set, whatever the path (SET, set_config, startup); may throw. */
+  checkValue: (name: string, value: string) => void = () => undefined;
 
   constructor(
     readonly user: string,
@@ -42,6 +44,7 @@ export class SessionState {
     if (!def && !isCustomSettingName(name)) throw unrecognized(name);
     if (def?.readOnly) throw new SqlError(SqlState.CANT_CHANGE_RUNTIME_PARAM, `parameter "${def.name}" cannot be changed`);
     const normalized = def?.normalize ? def.normalize(value) : value;
+    this.checkValue(key, normalized);
     const before = this.get(key);
     if (isLocal) {
       if (this.status !== 'I') this.local.set(key, normalized);

@@ -3,10 +3,11 @@
  * transaction status. The wire server drives it through the EngineSession contract (api.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { ConnectorSession } from '../../connectors/spi/index.js';
+import { isWritable, type ConnectorSession } from '../../connectors/spi/index.js';
 import type {
   EngineSession, Execution, ExecuteOptions, FormatSettings, ParsedStatement, PreparedStatement, SessionOptions, TransactionStatus,
 } from '../api.js';
+import { type AccessControl, type Identity, StatementAccess } from '../access/access-control.js';
 import { ParamTypes } from '../analyzer/coerce.js';
 import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../errors/index.js';
@@ -21,8 +22,8 @@ import { withSystemInfo } from '../catalog/system/session-info.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
 import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
 import { planExplain } from './statements/explain.js';
-import { planDelete } from './statements/delete.js';
-import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, planDrop, planInsert } from './statements/ddl.js';
+import { planDelete, planTruncate } from './statements/delete.js';
+import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, planDrop, planInsert, planRename } from './statements/ddl.js';
 import type { PlannedStatement } from './statements/planned-statement.js';
 import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
 import { singleStep } from './execution.js';
@@ -33,20 +34,35 @@ interface Statement extends ParsedStatement {
 
 interface Prepared extends PreparedStatement {
   readonly planned: PlannedStatement;
+  /** The identity and rules version it was planned under (see accessKey). */
+  readonly accessKey: string;
 }
 
 /** How many splits of one scan are read at the same time. */
 const SCAN_CONCURRENCY = 4;
 
+/** Temporary tables live in the writable in-memory catalog, one schema pg_temp_N per session. */
+const TEMP_CATALOG = 'memory';
+let nextTempSchema = 1;
+
 export class Session implements EngineSession {
   private readonly state: SessionState;
   private readonly running = new Set<AbortController>();
+  /** This session's schema for temporary tables, made by its first CREATE TEMPORARY and dropped at close. */
+  private tempSchema: string | null = null;
+  /** Who signed in; SET ROLE may narrow or change the identity statements run as. */
+  private readonly principal: Identity;
 
   constructor(
     private readonly catalogs: CatalogManager,
     private readonly options: SessionOptions,
+    private readonly accessControl: AccessControl,
   ) {
+    this.principal = { user: options.user, groups: options.groups ?? [] };
     this.state = new SessionState(options.user, options.database, options.onParameterStatus);
+    this.state.checkValue = (name, value) => {
+      if (name === 'role') this.checkRole(value);
+    };
     for (const [name, value] of Object.entries(options.startupParameters)) this.applyStartupParameter(name, value);
   }
 
@@ -65,15 +81,19 @@ export class Session implements EngineSession {
 
   async prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
     const ast = (statement as Statement).ast;
-    if (ast === null) return prepared(statement, emptyStatement);
+    if (ast === null) return prepared(statement, emptyStatement, this.accessKey());
     const given = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : (typeByOid(oid) ?? unknownParamType(oid))));
+    const accessKey = this.accessKey();
     const planned = await this.plan(ast, new ParamTypes(given), statement.sql);
     this.checkTransactionState(planned);
-    return prepared(statement, planned);
+    return prepared(statement, planned, accessKey);
   }
 
   execute(prepared: PreparedStatement, params: readonly unknown[], options: ExecuteOptions): Execution {
-    const planned = (prepared as Prepared).planned;
+    const p = prepared as Prepared;
+    // Planned for another identity (SET ROLE since) or under other rules (reloaded): plan it again,
+    // so the rules, row filters and masks in force now are the ones applied.
+    const planned = p.accessKey === this.accessKey() ? p.planned : this.replanned(p);
     this.checkTransactionState(planned);
     const controller = new AbortController();
     const onClientAbort = () => controller.abort(queryCanceled('user'));
@@ -117,6 +137,22 @@ export class Session implements EngineSession {
   close(): void {
     for (const c of this.running) c.abort(queryCanceled('user'));
     this.running.clear();
+    const temp = this.catalogs.has(TEMP_CATALOG) ? this.catalogs.connector(TEMP_CATALOG) : null;
+    if (this.tempSchema !== null && temp && isWritable(temp)) {
+      temp.dropSchema({ user: this.options.user, queryId: randomUUID() }, this.tempSchema, { ifExists: true, cascade: true }).catch(() => undefined);
+    }
+  }
+
+  /** The catalog and schema of this session's temporary tables, made on first use. */
+  private async temporarySchema(session: ConnectorSession): Promise<{ catalog: string; schema: string }> {
+    const connector = this.catalogs.has(TEMP_CATALOG) ? this.catalogs.connector(TEMP_CATALOG) : null;
+    if (!connector || !isWritable(connector)) throw featureNotSupported('temporary tables without a writable "memory" catalog');
+    if (this.tempSchema === null) {
+      const schema = `pg_temp_${nextTempSchema++}`;
+      await connector.createSchema(session, schema, true);
+      this.tempSchema = schema;
+    }
+    return { catalog: TEMP_CATALOG, schema: this.tempSchema };
   }
 
   private applyStartupParameter(name: string, value: string): void {
@@ -135,6 +171,57 @@ export class Session implements EngineSession {
     }
   }
 
+  /** SET ROLE r: to one of the principal's groups or its own name, or to a user impersonation rules allow. */
+  private checkRole(role: string): void {
+    if (role === 'none' || role === this.principal.user || this.principal.groups.includes(role)) return;
+    if (!this.accessControl.rules().canImpersonate(this.principal, role)) {
+      throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, `permission denied to set role "${role}"`);
+    }
+  }
+
+  /** The identity statements run as: the principal, or after SET ROLE r the role r (with r as its only group when the principal is in r). */
+  private identity(): Identity {
+    const role = this.state.get('role') ?? 'none';
+    if (role === 'none') return this.principal;
+    return { user: role, groups: this.principal.groups.includes(role) ? [role] : [] };
+  }
+
+  private accessKey(): string {
+    const id = this.identity();
+    return JSON.stringify([this.accessControl.rules().version, id.user, id.groups]);
+  }
+
+  /** A prepared statement planned again; it must still produce the columns the client was told about. */
+  private replanned(p: Prepared): PlannedStatement {
+    const ast = (p.statement as Statement).ast;
+    const shape = (columns: PreparedStatement['columns']) => JSON.stringify(columns?.map((c) => [c.name, c.type.oid]) ?? null);
+    return {
+      columns: p.columns,
+      paramTypes: p.paramTypes,
+      endsTransaction: p.planned.endsTransaction,
+      start: (params, controller) => {
+        let execution: Execution | null = null;
+        const ready = ast === null ? Promise.resolve(emptyStatement) : this.plan(ast, new ParamTypes(p.paramTypes), p.statement.sql);
+        const started = ready.then((planned) => {
+          if (shape(planned.columns) !== shape(p.columns)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'cached plan must not change result type');
+          execution = planned.start(params, controller);
+          return execution;
+        });
+        // The failure reaches the client through next(); a statement closed before that drops it.
+        started.catch(() => undefined);
+        return {
+          columns: p.columns,
+          next: async () => (await started).next(),
+          commandTag: (rows) => execution?.commandTag(rows) ?? '',
+          close: () => {
+            if (execution) execution.close();
+            else controller.abort(queryCanceled('user'));
+          },
+        };
+      },
+    };
+  }
+
   private async plan(ast: AstNode, params: ParamTypes, sql: string): Promise<PlannedStatement> {
     const [kind, body] = unwrap(ast);
     const utility: UtilityContext = { state: this.state, notice: this.options.onNotice, deallocateAll: () => this.options.onDeallocate?.(null) };
@@ -147,6 +234,10 @@ export class Session implements EngineSession {
         return planInsert(this.queryContext(params), body);
       case 'DeleteStmt':
         return planDelete(this.queryContext(params), body);
+      case 'TruncateStmt':
+        return planTruncate(this.queryContext(params), body);
+      case 'RenameStmt':
+        return planRename(this.queryContext(params), body);
       case 'CreateTableAsStmt':
         if (body.objtype !== 'OBJECT_TABLE') throw featureNotSupported('CREATE MATERIALIZED VIEW');
         return planCreateTableAs(this.queryContext(params), body);
@@ -186,19 +277,22 @@ export class Session implements EngineSession {
   }
 
   private queryContext(params: ParamTypes): QueryContext {
+    const access = new StatementAccess(this.identity(), this.accessControl.rules());
     const connectorSession: ConnectorSession = withSystemInfo({ user: this.options.user, queryId: randomUUID() }, {
       database: this.options.database,
       searchPath: this.nameDefaults().searchPath,
       settings: () => allSettings().map((d) => ({ name: d.name, setting: this.state.get(d.name) ?? '', readOnly: d.readOnly === true, bootVal: d.defaultValue })),
+      visibility: access.catalogVisibility(),
     });
     return {
-      binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params },
+      binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params, access },
       evalContext: (values) => this.evalContext(values),
       task: (evalContext, signal) => ({
         eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY,
         ...queryResources((name) => this.state.get(name), connectorSession.queryId),
       }),
       notice: this.options.onNotice,
+      temporarySchema: () => this.temporarySchema(connectorSession),
       disabledRules: () => new Set((this.state.get('lakegate.disabled_rules') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     };
   }
@@ -211,16 +305,18 @@ export class Session implements EngineSession {
       .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
       .map((s) => (s === '$user' ? this.options.user : s))
       .filter(Boolean);
-    return { catalog, searchPath };
+    // PostgreSQL searches the session's temporary schema first when the path does not name it.
+    const temp = this.tempSchema === null ? [] : [`${TEMP_CATALOG}.${this.tempSchema}`];
+    return { catalog, searchPath: [...temp, ...searchPath], database: db };
   }
 
   private evalContext(params: readonly unknown[]): EvalContext {
     const state = this.state;
     const defaults = this.nameDefaults();
     const session: SessionFunctions = {
-      user: this.options.user,
+      user: this.identity().user,
       database: this.options.database,
-      currentSchema: defaults.searchPath.find((s) => s !== this.options.user) ?? 'public',
+      currentSchema: defaults.searchPath.find((s) => s !== this.options.user && !s.startsWith(`${TEMP_CATALOG}.pg_temp_`)) ?? 'public',
       getSetting: (name, missingOk) => {
         const v = state.get(name);
         if (v === undefined && !missingOk) throw new SqlError(SqlState.UNDEFINED_OBJECT, `unrecognized configuration parameter "${name}"`);
@@ -233,8 +329,8 @@ export class Session implements EngineSession {
   }
 }
 
-function prepared(statement: ParsedStatement, planned: PlannedStatement): Prepared {
-  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned };
+function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string): Prepared {
+  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey };
 }
 
 const emptyStatement: PlannedStatement = {

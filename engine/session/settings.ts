@@ -132,6 +132,9 @@ const defs: SettingDef[] = [
   { name: 'application_name', defaultValue: '', reported: true },
   { name: 'is_superuser', defaultValue: 'off', reported: true, readOnly: true },
   { name: 'session_authorization', defaultValue: '', reported: true, readOnly: true },
+  /** SET ROLE: 'none', or the role whose access rules apply (engine/access; checked by the session). */
+  { name: 'role', defaultValue: 'none', normalize: (v) => (v.toLowerCase() === 'none' ? 'none' : v) },
+  { name: 'default_table_access_method', defaultValue: 'heap' },
   { name: 'default_transaction_read_only', defaultValue: 'off', reported: true, normalize: onOff('default_transaction_read_only') },
   { name: 'in_hot_standby', defaultValue: 'off', reported: true, readOnly: true },
   { name: 'extra_float_digits', defaultValue: '1', normalize: intSetting('extra_float_digits', -15, 3) },

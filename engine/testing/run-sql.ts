@@ -1,5 +1,6 @@
 /** Test helper: runs SQL through an engine session and renders rows as PostgreSQL text. */
 import type { Connector } from '../../connectors/spi/index.js';
+import type { AccessControl } from '../access/access-control.js';
 import type { EngineSession, Notice } from '../api.js';
 import { datumAt } from '../execution/batch/vector.js';
 import { formatText } from '../types/text-codec.js';
@@ -19,11 +20,15 @@ export interface TestSession {
   query(sql: string, params?: unknown[]): Promise<SqlResult>;
 }
 
-export function openTestSession(catalogs: Map<string, Connector>, user = 'tester', database = 'lakegate'): TestSession {
+/** `identity.groups` are the principal's groups; `identity.accessControl` the rules (default: allow all). */
+export function openTestSession(
+  catalogs: Map<string, Connector>, user = 'tester', database = 'lakegate', identity: { groups?: readonly string[]; accessControl?: AccessControl } = {},
+): TestSession {
   const notices: Notice[] = [];
   const parameterChanges: [string, string][] = [];
-  const session = createEngine({ catalogs }).openSession({
+  const session = createEngine({ catalogs, ...(identity.accessControl ? { accessControl: identity.accessControl } : {}) }).openSession({
     user,
+    ...(identity.groups ? { groups: identity.groups } : {}),
     database,
     startupParameters: {},
     onParameterStatus: (n, v) => parameterChanges.push([n, v]),

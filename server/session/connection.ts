@@ -131,6 +131,7 @@ export class Connection {
     try {
       this.session = this.options.engine.openSession({
         user: principal.user,
+        groups: principal.groups,
         database: startup.database,
         startupParameters: Object.fromEntries(parameters),
         onParameterStatus: (name, value) => writer.parameterStatus(name, value),

@@ -5,8 +5,11 @@
  */
 import { corrupt } from './errors.js';
 
-/** Decodes one LZ4 block from input[start, end) into out at `op`; returns the new output position. */
-function lz4Block(input: Uint8Array, start: number, end: number, out: Uint8Array, op: number, outEnd: number): number {
+/**
+ * Decodes one LZ4 block from input[start, end) into out at `op`; returns the new output position.
+ * Also used by the kafka connector for the blocks of LZ4 frames.
+ */
+export function lz4Block(input: Uint8Array, start: number, end: number, out: Uint8Array, op: number, outEnd: number): number {
   let ip = start;
   for (;;) {
     if (ip >= end) throw corrupt('truncated LZ4 block');

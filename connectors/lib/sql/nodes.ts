@@ -3,6 +3,7 @@
  * table or native query, with what the engine pushed into it. Plain JSON, so it ships to
  * workers with the split.
  */
+import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import type { AggregateItem, ConnectorExpression, PgType, PushdownJoinType, SortItem } from '../../spi/index.js';
 
 export interface SqlColumn {
@@ -22,8 +23,11 @@ export type SqlNode =
 export const tableNode = (schema: string, table: string, columns: readonly SqlColumn[]): SqlNode =>
   ({ kind: 'table', schema, table, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
 
-export const nativeQueryNode = (sql: string, columns: readonly SqlColumn[]): SqlNode =>
-  ({ kind: 'native', sql, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
+/** A native statement as a relation; its text may not hold NUL (the generator's placeholder markers use it). */
+export function nativeQueryNode(sql: string, columns: readonly SqlColumn[]): SqlNode {
+  if (sql.includes('\u0000')) throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, 'invalid byte sequence for encoding "UTF8": 0x00');
+  return { kind: 'native', sql, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
+}
 
 /** The types of a node's output columns. */
 export function nodeTypes(node: SqlNode): PgType[] {

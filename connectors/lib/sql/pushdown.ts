@@ -88,4 +88,4 @@ export function describeStatement(dialect: SqlDialect, table: TableMetadata): st
 }
 
 const shown = (p: unknown): string =>
-  typeof p === 'string' ? `'${p}'` : p instanceof Uint8Array ? `'\\x${Buffer.from(p).toString('hex')}'` : String(p);
+  typeof p === 'string' ? `'${p.replaceAll("'", "''")}'` : p instanceof Uint8Array ? `'\\x${Buffer.from(p).toString('hex')}'` : String(p);

@@ -1,6 +1,6 @@
 /** pg_catalog tables with PostgreSQL 15's columns (see table-def.ts for type substitutions). */
 import { PG_CATALOG_NAMESPACE, USER_OID } from './oids.js';
-import { SYSTEM_CATALOG, type RelationInfo, type Snapshot } from './snapshot.js';
+import { isTempSchema, SYSTEM_CATALOG, type RelationInfo, type Snapshot } from './snapshot.js';
 import { table, type SystemTableDef } from './table-def.js';
 import { pgTypeRow, typeAlign, typeByVal, typeCollation, typeLen, typeRows, typeStorage } from './types.js';
 
@@ -23,7 +23,7 @@ export const pgCatalogTables: SystemTableDef[] = [
     relfrozenxid xid, relminmxid xid, relacl acl, reloptions textArray, relpartbound nodeTree`,
   (s) => s.relations.map((r) => [
     r.oid, r.name, r.namespace.oid, 0, 0, USER_OID, r.kind === 'r' ? HEAP_AM : 0, 0, 0, 0, -1, 0, 0, false, false,
-    'p', r.kind, r.columns.length, 0, r.kind === 'v', false, false, false, false, true, r.kind === 'v' ? 'n' : 'd', false, 0,
+    isTempSchema(r.namespace.schema) ? 't' : 'p', r.kind, r.columns.length, 0, r.kind === 'v', false, false, false, false, true, r.kind === 'v' ? 'n' : 'd', false, 0,
     0, 0, null, null, null,
   ])),
   rel('pg_attribute', 1249, `attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, attnum int2, attndims int4,
@@ -74,6 +74,7 @@ export const pgCatalogTables: SystemTableDef[] = [
   rel('pg_attrdef', 2604, 'oid oid, adrelid oid, adnum int2, adbin nodeTree'),
   rel('pg_inherits', 2611, 'inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool'),
   rel('pg_am', 2601, 'oid oid, amname name, amhandler regproc, amtype char', () => [[HEAP_AM, 'heap', 0, 't'], [403, 'btree', 0, 'i']]),
+  rel('pg_opclass', 2616, 'oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid'),
   rel('pg_proc', 1255, `oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4,
     provariadic oid, prosupport regproc, prokind char, prosecdef bool, proleakproof bool, proisstrict bool, proretset bool,
     provolatile char, proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector,

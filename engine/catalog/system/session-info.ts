@@ -3,6 +3,7 @@
  * settings for pg_settings). The engine session attaches them; connectors never see them.
  */
 import type { ConnectorSession } from '../../../connectors/spi/index.js';
+import type { CatalogVisibility } from './visibility.js';
 
 export interface SettingRow {
   readonly name: string;
@@ -17,6 +18,8 @@ export interface SystemSessionInfo {
   /** The session's search_path, "$user" expanded. */
   readonly searchPath: readonly string[];
   readonly settings: () => readonly SettingRow[];
+  /** What the session's identity may see (access control); absent: everything. */
+  readonly visibility?: CatalogVisibility;
 }
 
 type WithInfo = ConnectorSession & { readonly lakegateSystem?: SystemSessionInfo };

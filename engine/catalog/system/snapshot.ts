@@ -8,6 +8,7 @@ import { T } from '../../types/pg-type.js';
 import { noteRelation } from './directory.js';
 import { databaseKey, INFORMATION_SCHEMA_NAMESPACE, namespaceKey, PG_CATALOG_NAMESPACE, relationKey } from './oids.js';
 import { systemInfoOf, type SettingRow } from './session-info.js';
+import { visiblePart } from './visibility.js';
 
 /** What the system provider needs of the catalog manager. */
 export interface CatalogSource {
@@ -52,6 +53,9 @@ export const INFORMATION_SCHEMA: NamespaceInfo = { oid: INFORMATION_SCHEMA_NAMES
 
 export const isSystemSchema = (schema: string): boolean => schema === 'pg_catalog' || schema === 'information_schema';
 
+/** A session's schema for temporary tables (engine/session): shown only to that session, which has it on its search path. */
+export const isTempSchema = (schema: string): boolean => /^pg_temp_\d+$/.test(schema);
+
 /** The namespace name under which a catalog's schema appears when `defaultCatalog` is the database. */
 export const namespaceName = (catalog: string, schema: string, defaultCatalog: string): string =>
   catalog === defaultCatalog ? schema : `${catalog}.${schema}`;
@@ -78,20 +82,23 @@ export async function takeSnapshot(
   const relations: RelationInfo[] = systemRelations.map((r) => ({
     oid: r.oid, namespace: r.schema === 'pg_catalog' ? PG_CATALOG : INFORMATION_SCHEMA, name: r.name, kind: r.kind, columns: r.columns,
   }));
-  const catalogs = source.names().sort((a, b) => (a === defaultCatalog ? -1 : b === defaultCatalog ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  const perCatalog = await Promise.all(catalogs.map((c) => catalogContents(source, session, c, defaultCatalog)));
-  for (const part of perCatalog) {
+  const visibility = info?.visibility;
+  const catalogs = source.names().filter((c) => visibility?.catalog(c) ?? true).sort((a, b) => (a === defaultCatalog ? -1 : b === defaultCatalog ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  const searchPath = info?.searchPath ?? ['public'];
+  const perCatalog = await Promise.all(catalogs.map((c) => catalogContents(source, session, c, defaultCatalog, searchPath)));
+  for (const whole of perCatalog) {
+    const part = visibility ? visiblePart(whole, visibility) : whole;
     namespaces.push(...part.namespaces);
     relations.push(...part.relations);
   }
   for (const r of relations) noteRelation({ oid: r.oid, namespace: r.namespace.name, catalog: r.namespace.catalog, schema: r.namespace.schema, name: r.name, ...(r.definition !== undefined ? { definition: r.definition } : {}) });
-  const databases = [...source.names()];
+  const databases = source.names().filter((c) => visibility?.catalog(c) ?? true);
   if (!databases.includes(database)) databases.push(database);
   return {
     user: session.user,
     database,
     defaultCatalog,
-    searchPath: info?.searchPath ?? ['public'],
+    searchPath,
     databases: databases.sort().map((name) => ({ oid: source.oidFor(databaseKey(name)), name })),
     namespaces,
     relations,
@@ -100,13 +107,13 @@ export async function takeSnapshot(
 }
 
 /** One catalog's schemas and relations; a catalog that fails to answer shows as empty. */
-async function catalogContents(source: CatalogSource, session: ConnectorSession, catalog: string, defaultCatalog: string) {
+async function catalogContents(source: CatalogSource, session: ConnectorSession, catalog: string, defaultCatalog: string, searchPath: readonly string[]) {
   const namespaces: NamespaceInfo[] = [];
   const relations: RelationInfo[] = [];
   try {
     const connector = source.connector(catalog);
     for (const schema of await connector.listSchemas(session)) {
-      if (isSystemSchema(schema)) continue;
+      if (isSystemSchema(schema) || (isTempSchema(schema) && !searchPath.includes(`${catalog}.${schema}`))) continue;
       const ns: NamespaceInfo = { oid: source.oidFor(namespaceKey(catalog, schema)), name: namespaceName(catalog, schema, defaultCatalog), catalog, schema };
       namespaces.push(ns);
       const tables = await Promise.all((await connector.listTables(session, schema)).map((t) => connector.getTable(session, schema, t)));
@@ -117,8 +124,8 @@ async function catalogContents(source: CatalogSource, session: ConnectorSession,
         const views = await Promise.all((await connector.listViews(session, schema)).map((v) => connector.getView(session, schema, v)));
         for (const v of views) {
           if (!v) continue;
-          // A view's column types are known only once its query is bound; the catalog shows text.
-          const columns = v.columnNames.map((name) => ({ name, type: T.text, nullable: true }));
+          // Column types as bound at CREATE VIEW; a connector that does not keep them shows text.
+          const columns = v.columnNames.map((name, i) => ({ name, type: v.columnTypes?.[i] ?? T.text, nullable: true }));
           relations.push({ oid: source.oidFor(relationKey(catalog, schema, v.name)), namespace: ns, name: v.name, kind: 'v', columns, definition: viewQuery(v.sql) });
         }
       }

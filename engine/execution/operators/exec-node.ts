@@ -28,6 +28,8 @@ export interface TaskContext {
 export interface ExecNode {
   readonly name: string;
   readonly schema: Schema;
+  /** For a wrapper that measures another operator (EXPLAIN ANALYZE): that operator. */
+  readonly instrumented?: ExecNode;
   children(): readonly ExecNode[];
   execute(ctx: TaskContext): AsyncIterable<Batch>;
 }

@@ -292,7 +292,8 @@ export class JoinExec implements ExecNode {
  */
 function probeExchange(node: ExecNode): ExchangeExec | undefined {
   for (let n = node; ;) {
-    if (n instanceof ExchangeExec) return n;
+    const operator = n.instrumented ?? n;
+    if (operator instanceof ExchangeExec) return operator;
     const [child, ...rest] = n.children();
     if (!child || rest.length > 0 || child.schema !== n.schema || (n.name !== 'Filter' && n.name !== child.name)) return undefined;
     n = child;

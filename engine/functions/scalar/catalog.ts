@@ -40,6 +40,8 @@ defineScalar('pg_table_is_visible', [T.oid], T.bool, ([oid]: [number], ctx) => r
 for (const name of ['pg_type_is_visible', 'pg_function_is_visible', 'pg_operator_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible']) {
   defineScalar(name, [T.oid], T.bool, () => true, `is object visible in search path? (${name})`, stable);
 }
+// Another session's temporary schema is not shown (engine/catalog/system/snapshot.ts).
+defineScalar('pg_is_other_temp_schema', [T.oid], T.bool, () => false, 'is schema another session\'s temp schema?', stable);
 defineScalar('pg_get_userbyid', [T.oid], T.name, ([oid]: [number], ctx) => (oid === USER_OID ? ctx.session.user : `unknown (OID=${oid})`),
   'role name by OID (with fallback)', stable);
 

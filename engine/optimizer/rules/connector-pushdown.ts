@@ -185,7 +185,9 @@ function pushJoin(plan: JoinNode, ctx: PushdownContext): LogicalPlan {
   if (!condition) return plan;
   const table = connector.applyJoin(ctx.session, plan.joinType, tableOf(left.scan), tableOf(right.scan), condition);
   if (!table) return plan;
-  return scanOf(left.scan, { ...table, name: `${left.scan.tableName} ⋈ ${right.scan.tableName}` }, outputs, plan.schema, connector.describeTable?.bind(connector));
+  const joined = scanOf(left.scan, { ...table, name: `${left.scan.tableName} ⋈ ${right.scan.tableName}` }, outputs, plan.schema, connector.describeTable?.bind(connector));
+  // The source query now holds the right side's row filter too: keep it out of EXPLAIN.
+  return right.scan.policy ? { ...joined, policy: true } : joined;
 }
 
 function describeScan(scan: ScanNode, ctx: PushdownContext): ScanNode {

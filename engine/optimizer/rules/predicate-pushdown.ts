@@ -4,7 +4,8 @@
  * equality becomes an inner join the executor can hash). Outer joins only take conjuncts over
  * their preserved side; semi and anti joins those over their (left) output. Filters also pass
  * below sorts, below projections of plain columns, and below aggregations when they read
- * group keys only (HAVING on a key).
+ * group keys only (HAVING on a key). A row filter from access control (a policy filter) is
+ * kept as it is: predicates stop above it, so it runs first.
  */
 import { type Expr, conjuncts, mapExpr, referencedColumns, shiftColumns } from '../../plan/expr.js';
 import { type AggregateNode, type JoinNode, type LogicalPlan, type ProjectNode, planInputs, withInputs } from '../../plan/plan.js';
@@ -46,6 +47,7 @@ const groupKey = (a: AggregateNode) => (c: number) => (a.groupingSets === undefi
 function push(plan: LogicalPlan, parts: Expr[]): LogicalPlan {
   switch (plan.kind) {
     case 'filter':
+      if (plan.policy) return filterOver(rewrite(plan), parts);
       return push(plan.input, [...conjuncts(plan.predicate), ...parts]);
     case 'join':
       return pushIntoJoin(plan, parts);
@@ -97,6 +99,7 @@ function pushIntoJoin(join: JoinNode, parts: Expr[]): LogicalPlan {
 function rewrite(plan: LogicalPlan): LogicalPlan {
   switch (plan.kind) {
     case 'filter':
+      if (plan.policy) return { ...plan, input: rewrite(plan.input) };
       return push(plan.input, conjuncts(plan.predicate));
     case 'join':
       return pushIntoJoin(plan, []);

@@ -11,12 +11,13 @@ import type { ColumnStatistics, Connector, ConnectorSession, TableMetadata, Tabl
 import { storesStatistics } from '../../../connectors/spi/index.js';
 import type { ColumnDescription } from '../../api.js';
 import { bindQuery } from '../../analyzer/bind-select.js';
-import { SqlState, featureNotSupported } from '../../errors/index.js';
+import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
 import type { Vector } from '../../execution/batch/vector.js';
 import { datumAt, vectorFromDatums } from '../../execution/batch/vector.js';
 import { comparatorFor, hashKeyFor } from '../../functions/compare.js';
 import { Estimator } from '../../optimizer/cost/estimator.js';
 import type { AstNode } from '../../parser/ast.js';
+import { readsPolicyTable } from '../../plan/explain.js';
 import { T, type PgType } from '../../types/pg-type.js';
 import { type FormatSettings, formatText } from '../../types/text-codec.js';
 import { singleStep } from '../execution.js';
@@ -95,7 +96,9 @@ async function analyzeTargets(ctx: QueryContext, stmt: AstNode): Promise<Target[
       const rel = r.VacuumRelation as AstNode;
       const rv = rel.relation as AstNode;
       const name = { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string };
-      const resolved = await catalogs.resolveTable(session, name, defaults);
+      const resolved = await catalogs.resolveTable(session, name, defaults, undefined, ctx.binder.access.visibleName);
+      // ANALYZE reads every row, past any row filter: only the table's owner may run it (as in PostgreSQL).
+      ctx.binder.access.check({ catalog: resolved.catalog, schema: resolved.table.schema, table: resolved.table.name }, 'OWNERSHIP');
       const columns = ((rel.va_cols as AstNode[] | undefined) ?? []).map((c) => (c.String as AstNode).sval as string);
       return { catalog: resolved.catalog, connector: resolved.connector, table: resolved.table, ...(columns.length ? { columns } : {}) };
     }));
@@ -106,6 +109,7 @@ async function analyzeTargets(ctx: QueryContext, stmt: AstNode): Promise<Target[
     if (!storesStatistics(connector)) continue;
     for (const schema of await connector.listSchemas(session)) {
       for (const name of await connector.listTables(session, schema)) {
+        if (!ctx.binder.access.table({ catalog, schema, table: name }).privileges.has('OWNERSHIP')) continue;
         const table = await connector.getTable(session, schema, name);
         if (table) targets.push({ catalog, connector, table });
       }
@@ -158,6 +162,8 @@ export async function planShowStats(ctx: QueryContext, query: AstNode): Promise<
   const bound = await bindQuery(ctx.binder, query);
   const stats = await planStatistics(ctx, [bound.plan, ...bound.initPlans]);
   const { plan } = await optimizePlan(ctx, bound, { stats });
+  // Estimates come from the whole table's statistics: not for a table whose rows or values are hidden.
+  if (readsPolicyTable(plan)) throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, 'permission denied: statistics are not shown for a table with a row filter or column mask');
   const est = new Estimator(stats).estimate(plan);
   const text = (v: number | string | undefined) => (v === undefined ? null : String(v));
   const rows: unknown[][] = [

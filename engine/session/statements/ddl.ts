@@ -1,5 +1,5 @@
 /** CREATE SCHEMA / TABLE, CREATE TABLE AS, INSERT, DROP — for catalogs that accept writes. */
-import { isViewConnector, isWritable, type Connector, type ConnectorSession, type TableProperties, type WritableConnector } from '../../../connectors/spi/index.js';
+import { isViewConnector, isWritable, supportsRenames, type Connector, type ConnectorSession, type TableProperties, type WritableConnector } from '../../../connectors/spi/index.js';
 import { bindQuery } from '../../analyzer/bind-select.js';
 import { coerceTo } from '../../analyzer/coerce.js';
 import { resolveTypeName } from '../../analyzer/type-names.js';
@@ -25,11 +25,20 @@ function writable(ctx: QueryContext, catalog: string): Connector & WritableConne
   return c;
 }
 
-/** [catalog.][schema.]name; an unqualified name goes to the first existing search_path schema. */
+/**
+ * [catalog.][schema.]name; an unqualified name goes to the first existing search_path schema, a
+ * temporary one to the session's temporary schema.
+ */
 async function qualify(ctx: QueryContext, rv: AstNode): Promise<QualifiedName> {
+  if (rv.relpersistence === 't') {
+    if (rv.schemaname !== undefined) throw new SqlError(SqlState.INVALID_TABLE_DEFINITION, 'cannot create temporary relation in non-temporary schema');
+    if (!ctx.temporarySchema) throw featureNotSupported('temporary tables');
+    return { ...(await ctx.temporarySchema()), name: rv.relname as string };
+  }
   const defaults: NameDefaults = ctx.binder.defaults;
-  const catalog = (rv.catalogname as string | undefined) ?? defaults.catalog;
-  let schema = rv.schemaname as string | undefined;
+  const written = ctx.binder.catalogs.qualify({ catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined }, defaults);
+  const catalog = written.catalog ?? defaults.catalog;
+  let schema = written.schema;
   if (schema === undefined) {
     const existing = new Set(await ctx.binder.catalogs.connector(catalog).listSchemas(session(ctx)));
     schema = defaults.searchPath.find((s) => existing.has(s));
@@ -52,15 +61,23 @@ function noRows(tag: string, run: () => Promise<unknown>): PlannedStatement {
   };
 }
 
+/** A schema named in CREATE/DROP SCHEMA: [catalog.]schema, or "catalog.schema" as pg_namespace shows it. */
+function schemaTarget(ctx: QueryContext, parts: readonly string[]): { catalog: string; schema: string } {
+  const written = ctx.binder.catalogs.qualify({ catalog: parts.length > 1 ? parts[0] : undefined, schema: parts.at(-1)! }, ctx.binder.defaults);
+  return { catalog: written.catalog ?? ctx.binder.defaults.catalog, schema: written.schema };
+}
+
 export function planCreateSchema(ctx: QueryContext, stmt: AstNode): PlannedStatement {
-  const catalog = ctx.binder.defaults.catalog;
-  const connector = writable(ctx, catalog);
-  return noRows('CREATE SCHEMA', () => connector.createSchema(session(ctx), stmt.schemaname as string, stmt.if_not_exists === true));
+  const target = schemaTarget(ctx, [stmt.schemaname as string]);
+  ctx.binder.access.checkSchemaOwner(target.catalog, target.schema);
+  const connector = writable(ctx, target.catalog);
+  return noRows('CREATE SCHEMA', () => connector.createSchema(session(ctx), target.schema, stmt.if_not_exists === true));
 }
 
 export async function planCreateTable(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
   if (stmt.inhRelations || stmt.partspec || stmt.ofTypename) throw featureNotSupported('this form of CREATE TABLE');
   const target = await qualify(ctx, stmt.relation as AstNode);
+  ctx.binder.access.check({ catalog: target.catalog, schema: target.schema, table: target.name }, 'OWNERSHIP');
   const connector = writable(ctx, target.catalog);
   const columns = ((stmt.tableElts as AstNode[] | undefined) ?? []).map((e) => {
     const def = e.ColumnDef as AstNode | undefined;
@@ -82,11 +99,13 @@ export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
       for (const parts of names) {
         const name = parts.at(-1)!;
         const resolved = await ctx.binder.catalogs
-          .resolveTable(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults)
+          .resolveTable(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults, undefined, ctx.binder.access.visibleName)
           .catch((e: unknown) => {
             if (ifExists && e instanceof SqlError && e.code === SqlState.UNDEFINED_TABLE) return null;
+            if (e instanceof SqlError && e.code === SqlState.INSUFFICIENT_PRIVILEGE) throw e;
             throw new SqlError(SqlState.UNDEFINED_TABLE, `table "${name}" does not exist`);
           });
+        if (resolved) ctx.binder.access.check({ catalog: resolved.catalog, schema: resolved.table.schema, table: name }, 'OWNERSHIP');
         if (resolved) await writable(ctx, resolved.catalog).dropTable(session(ctx), resolved.table.schema, name, ifExists);
         else ctx.notice?.({ severity: 'NOTICE', code: '00000', message: `table "${name}" does not exist, skipping` });
       }
@@ -95,7 +114,9 @@ export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
   if (kind === 'OBJECT_SCHEMA') {
     return noRows('DROP SCHEMA', async () => {
       for (const parts of names) {
-        await writable(ctx, parts.length > 1 ? parts[0]! : defaults.catalog).dropSchema(session(ctx), parts.at(-1)!, { ifExists, cascade: stmt.behavior === 'DROP_CASCADE' });
+        const target = schemaTarget(ctx, parts);
+        ctx.binder.access.checkSchemaOwner(target.catalog, target.schema);
+        await writable(ctx, target.catalog).dropSchema(session(ctx), target.schema, { ifExists, cascade: stmt.behavior === 'DROP_CASCADE' });
       }
     });
   }
@@ -103,12 +124,14 @@ export function planDrop(ctx: QueryContext, stmt: AstNode): PlannedStatement {
     return noRows('DROP VIEW', async () => {
       for (const parts of names) {
         const name = parts.at(-1)!;
-        const found = await ctx.binder.catalogs.resolveRelation(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults).catch((e: unknown) => {
+        const found = await ctx.binder.catalogs.resolveRelation(session(ctx), { name, schema: parts.at(-2), catalog: parts.at(-3) }, defaults, undefined, true, ctx.binder.access.visibleName).catch((e: unknown) => {
           if (ifExists && e instanceof SqlError && e.code === SqlState.UNDEFINED_TABLE) return null;
+          if (e instanceof SqlError && e.code === SqlState.INSUFFICIENT_PRIVILEGE) throw e;
           throw new SqlError(SqlState.UNDEFINED_TABLE, `view "${name}" does not exist`);
         });
         if (!found) continue;
         if (!('view' in found)) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
+        ctx.binder.access.check({ catalog: found.catalog, schema: found.view.schema, table: name }, 'OWNERSHIP', 'view');
         const connector = ctx.binder.catalogs.connector(found.catalog);
         if (isViewConnector(connector)) await connector.dropView(session(ctx), found.view.schema, name, ifExists);
       }
@@ -149,7 +172,10 @@ async function* counted(rows: AsyncIterable<Batch>, counter: { rows: number }): 
 export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
   if (stmt.returningList || stmt.onConflictClause || stmt.withClause) throw featureNotSupported('INSERT with RETURNING, ON CONFLICT or WITH');
   const rv = stmt.relation as AstNode;
-  const resolved = await ctx.binder.catalogs.resolveTable(ctx.binder.connectorSession, { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string }, ctx.binder.defaults);
+  const resolved = await ctx.binder.catalogs.resolveTable(ctx.binder.connectorSession, { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name: rv.relname as string }, ctx.binder.defaults, undefined, ctx.binder.access.visibleName);
+  const access = ctx.binder.access.check({ catalog: resolved.catalog, schema: resolved.table.schema, table: resolved.table.name }, 'INSERT');
+  // New rows are not checked against a row filter: writing to a filtered table is not allowed.
+  if (access.filter) throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, `permission denied for table ${resolved.table.name}`, { detail: 'Rows cannot be inserted into a table with a row filter.' });
   const connector = writable(ctx, resolved.catalog);
   // Hidden columns ($path, …) are the connector's to fill: INSERT names and writes the others.
   const table = { ...resolved.table, columns: resolved.table.columns.filter((c) => !c.hidden) };
@@ -186,6 +212,7 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
 export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promise<PlannedStatement> {
   const into = stmt.into as AstNode;
   const target = await qualify(ctx, into.rel as AstNode);
+  ctx.binder.access.check({ catalog: target.catalog, schema: target.schema, table: target.name }, 'OWNERSHIP');
   const connector = writable(ctx, target.catalog);
   const source = await bindQuery(ctx.binder, stmt.query as AstNode);
   const names = ((into.colNames as AstNode[] | undefined) ?? []).map(stringValue);
@@ -218,12 +245,40 @@ export async function planCreateTableAs(ctx: QueryContext, stmt: AstNode): Promi
 export async function planCreateView(ctx: QueryContext, stmt: AstNode, sql: string): Promise<PlannedStatement> {
   if (stmt.withCheckOption && stmt.withCheckOption !== 'NO_CHECK_OPTION') throw featureNotSupported('WITH CHECK OPTION');
   const target = await qualify(ctx, stmt.view as AstNode);
+  ctx.binder.access.check({ catalog: target.catalog, schema: target.schema, table: target.name }, 'OWNERSHIP', 'view');
   const connector = ctx.binder.catalogs.connector(target.catalog);
   if (!isViewConnector(connector)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `catalog "${target.catalog}" does not store views`, { hint: 'Create views in the "memory" catalog.' });
   const bound = await bindQuery(ctx.binder, stmt.query as AstNode);
   const aliases = ((stmt.aliases as AstNode[] | undefined) ?? []).map(stringValue);
   if (aliases.length > bound.columns.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'CREATE VIEW specifies more column names than columns');
   const columnNames = bound.columns.map((c, i) => aliases[i] ?? c.name);
-  const view = { schema: target.schema, name: target.name, sql, columnNames };
+  const view = { schema: target.schema, name: target.name, sql, columnNames, columnTypes: bound.columns.map((c) => (c.type.oid === T.unknown.oid ? T.text : c.type)) };
   return noRows('CREATE VIEW', () => connector.createView(session(ctx), view, stmt.replace === true));
+}
+
+/** ALTER TABLE / ALTER VIEW [IF EXISTS] name RENAME TO new_name (PostgreSQL's ALTER TABLE also renames views). */
+export function planRename(ctx: QueryContext, stmt: AstNode): PlannedStatement {
+  const kind = stmt.renameType as string;
+  if (kind !== 'OBJECT_TABLE' && kind !== 'OBJECT_VIEW') throw featureNotSupported(`ALTER ${kind.replace('OBJECT_', '')} … RENAME`);
+  const rv = stmt.relation as AstNode;
+  const name = rv.relname as string;
+  return noRows(kind === 'OBJECT_VIEW' ? 'ALTER VIEW' : 'ALTER TABLE', async () => {
+    const found = await ctx.binder.catalogs
+      .resolveRelation(session(ctx), { catalog: rv.catalogname as string | undefined, schema: rv.schemaname as string | undefined, name }, ctx.binder.defaults, undefined, true, ctx.binder.access.visibleName)
+      .catch((e: unknown) => {
+        if (stmt.missing_ok === true && e instanceof SqlError && e.code === SqlState.UNDEFINED_TABLE) return null;
+        throw e;
+      });
+    if (!found) {
+      ctx.notice?.({ severity: 'NOTICE', code: '00000', message: `relation "${name}" does not exist, skipping` });
+      return;
+    }
+    const isView = 'view' in found;
+    const schema = isView ? found.view.schema : found.table.schema;
+    for (const table of [name, stmt.newname as string]) ctx.binder.access.check({ catalog: found.catalog, schema, table }, 'OWNERSHIP', isView ? 'view' : 'table');
+    if (kind === 'OBJECT_VIEW' && !isView) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${name}" is not a view`, { hint: 'Use ALTER TABLE instead.' });
+    const connector = ctx.binder.catalogs.connector(found.catalog);
+    if (!supportsRenames(connector)) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `catalog "${found.catalog}" does not rename tables or views`);
+    await connector.renameRelation(session(ctx), isView ? found.view.schema : found.table.schema, name, stmt.newname as string);
+  });
 }

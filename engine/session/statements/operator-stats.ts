@@ -55,6 +55,9 @@ class InstrumentedExec implements ExecNode {
   get schema(): Schema {
     return this.inner.schema;
   }
+  get instrumented(): ExecNode {
+    return this.inner;
+  }
   children() {
     return this.inner.children();
   }

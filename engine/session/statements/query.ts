@@ -22,6 +22,8 @@ export interface QueryContext {
   readonly task: (evalContext: EvalContext, signal: AbortSignal) => TaskContext;
   readonly disabledRules: () => ReadonlySet<string>;
   readonly notice?: (n: Notice) => void;
+  /** Where CREATE TEMPORARY puts tables and views: the session's own schema, made on first use. */
+  readonly temporarySchema?: () => Promise<{ catalog: string; schema: string }>;
 }
 
 export const describeColumns = (q: BoundQuery): ColumnDescription[] =>
