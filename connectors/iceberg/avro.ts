@@ -5,23 +5,11 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import avsc from 'avsc';
+import { BIGINT_LONG } from '../lib/avro-long.js';
 import { decompress as zstdDecompress } from 'fzstd';
 import { snappyDecompress } from '../lib/parquet/snappy.js';
 import { invalidMetadata } from './types.js';
 
-/** avsc's long type with BigInt values, so 64-bit ids and sizes stay exact. */
-export const BIGINT_LONG = avsc.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
-  },
-  fromJSON: (x: unknown) => BigInt(x as string),
-  toJSON: (n: bigint) => Number(n),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-});
 
 export interface AvroFile {
   /** The writer's schema as JSON, with every attribute (field-id, …). */

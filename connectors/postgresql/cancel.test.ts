@@ -4,7 +4,7 @@ import { queryCanceled } from '../../engine/errors/index.js';
 import { openTestSession } from '../../engine/testing/run-sql.js';
 import type { TableMetadata } from '../spi/index.js';
 import type { PostgresqlConnector } from './connector.js';
-import { PG_HOST, PG_PORT, connectorFor, dropDatabase, freshDatabase, oracleRows, session, uniqueName } from './testing.js';
+import { PG_HOST, PG_PORT, connectorFor, freshDatabase, oracleRows, session, tearDown, uniqueName } from './testing.js';
 
 const DB = uniqueName('lakegate_pgconn_cancel');
 const APP = uniqueName('lakegate_cancel_test');
@@ -18,11 +18,7 @@ beforeAll(async () => {
   connector = connectorFor(DB, 'pg', { 'connection-url': `jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB}?ApplicationName=${APP}` });
 });
 
-afterAll(async () => {
-  await connector?.close();
-  await setup?.end();
-  await dropDatabase(DB);
-});
+afterAll(() => tearDown(DB, connector, setup));
 
 /** The connector's upstream sessions: [state, query]. */
 const sessions = () => oracleRows(setup, 'SELECT state, query FROM pg_catalog.pg_stat_activity WHERE application_name = $1 ORDER BY 1', [APP]);

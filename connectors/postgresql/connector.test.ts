@@ -8,12 +8,10 @@ import { formatType } from '../../engine/types/pg-type.js';
 import { runsInWorkers, type ConnectorFactory, type RunsInWorkers, type Split, type TableMetadata } from '../spi/index.js';
 import type { PostgresqlConnector } from './connector.js';
 import type { PgSplit } from './splits.js';
-import { connectorFor, directClient, dropDatabase, freshDatabase, oracleRows, session, uniqueName } from './testing.js';
+import { ORACLE_OPTIONS, connectorFor, directClient, freshDatabase, oracleRows, session, tearDown, uniqueName } from './testing.js';
 import { REMOTE_TEXT } from './types.js';
 
 const DB = uniqueName('lakegate_pgconn');
-/** The engine's default output settings, so the oracle prints values the way Lakegate does. */
-const ORACLE_OPTIONS = '-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=1 -c IntervalStyle=postgres -c bytea_output=hex';
 
 let setup: pg.Client;
 let oracle: pg.Client;
@@ -67,12 +65,7 @@ beforeAll(async () => {
   gateway = openTestSession(new Map([['pg', connector]]));
 });
 
-afterAll(async () => {
-  await connector?.close();
-  await oracle?.end();
-  await setup?.end();
-  await dropDatabase(DB);
-});
+afterAll(() => tearDown(DB, connector, oracle, setup));
 
 /** Every row of every batch of one scan, as PostgreSQL text. */
 async function scanText(table: Awaited<ReturnType<PostgresqlConnector['getTable']>>, split: PgSplit = { kind: 'whole' }): Promise<(string | null)[][]> {

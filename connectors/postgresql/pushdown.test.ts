@@ -8,7 +8,7 @@ import type { ConnectorExpression, ConnectorSession, ScanRequest, TableMetadata 
 import { parseConfig } from './config.js';
 import { PostgresqlConnector } from './connector.js';
 import { postgresqlDialect } from './dialect.js';
-import { PG_HOST, PG_PORT, directClient, dropDatabase, freshDatabase, oracleRows, session, uniqueName } from './testing.js';
+import { PG_HOST, PG_PORT, directClient, freshDatabase, oracleRows, session, tearDown, uniqueName } from './testing.js';
 
 const DB = uniqueName('lakegate_pgconn_pushdown');
 
@@ -80,12 +80,7 @@ beforeAll(async () => {
   gateway = openTestSession(new Map([['pg', connector]]));
 });
 
-afterAll(async () => {
-  await connector?.close();
-  await oracle?.end();
-  await setup?.end();
-  await dropDatabase(DB);
-});
+afterAll(() => tearDown(DB, connector, oracle, setup));
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 

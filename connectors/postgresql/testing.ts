@@ -58,3 +58,13 @@ export async function oracleRows(client: pg.Client, sql: string, values: unknown
 }
 
 export const session = { user: 'tester', queryId: 'q1' };
+
+/** Session options making PostgreSQL print values as the engine's defaults do (the oracle side of comparisons). */
+export const ORACLE_OPTIONS = '-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=1 -c IntervalStyle=postgres -c bytea_output=hex';
+
+/** Ends a test file: closes the connector and the direct clients, then drops the database. */
+export async function tearDown(database: string, connector: { close(): Promise<void> } | undefined, ...clients: (pg.Client | undefined)[]): Promise<void> {
+  await connector?.close();
+  for (const c of clients) await c?.end();
+  await dropDatabase(database);
+}

@@ -2,10 +2,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestSession, type TestSession } from '../../engine/testing/run-sql.js';
 import type { PostgresqlConnector } from './connector.js';
-import { connectorFor, directClient, dropDatabase, freshDatabase, oracleRows, session, uniqueName } from './testing.js';
+import { ORACLE_OPTIONS, connectorFor, directClient, freshDatabase, oracleRows, session, tearDown, uniqueName } from './testing.js';
 
 const DB = uniqueName('lakegate_pgconn_writes');
-const ORACLE_OPTIONS = '-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=1 -c IntervalStyle=postgres -c bytea_output=hex';
 
 let setup: pg.Client;
 let oracle: pg.Client;
@@ -31,12 +30,7 @@ beforeAll(async () => {
   gateway = openTestSession(new Map([['pg', connector]]));
 });
 
-afterAll(async () => {
-  await connector?.close();
-  await oracle?.end();
-  await setup?.end();
-  await dropDatabase(DB);
-});
+afterAll(() => tearDown(DB, connector, oracle, setup));
 
 const columnTypes = (schema: string, table: string) => oracleRows(oracle, `SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull::text
   FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass AND a.attnum > 0 ORDER BY a.attnum`, [schema, table]);

@@ -11,6 +11,7 @@
 # accepts PostgreSQL connections; prints the log and fails on timeout or exit.
 # stop: stops exactly the process start recorded.  Both idempotent.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${LAKEGATE_PORT:-7432}"
@@ -71,15 +72,7 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then rm -f "$PIDFILE"; log "not running"; return 0; fi
-  log "stopping pid $pid"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM; SIGKILL"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PIDFILE"
+  stop_recorded 10
 }
 
 status() {

@@ -21,6 +21,7 @@
 # stop: stops exactly the process start recorded.  Idempotent.
 # env: prints the export lines for KAFKA_TEST_PORT and KAFKA_TEST_BROKERS.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${KAFKA_TEST_PORT:-19092}"
@@ -172,15 +173,7 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then rm -f "$PIDFILE"; log "not running"; return 0; fi
-  log "stopping pid $pid"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM; SIGKILL"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PIDFILE"
+  stop_recorded 15
 }
 
 status() {

@@ -10,6 +10,7 @@
 # privileges, from 127.0.0.1 and localhost) and the database `lakegate`.  Idempotent.
 # stop: stops exactly the mariadbd recorded in the pid file.  Idempotent.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${MYSQL_TEST_PORT:-33069}"
@@ -93,13 +94,7 @@ SQL
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then rm -f "$PIDFILE"; log "not running"; return 0; fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop in 30 s; sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -f "$PIDFILE"
+  stop_recorded 30
 }
 
 status() {

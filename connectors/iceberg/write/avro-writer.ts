@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import avsc from 'avsc';
-import { BIGINT_LONG } from '../avro.js';
+import { BIGINT_LONG } from '../../lib/avro-long.js';
 
 /** Records per block. */
 const BLOCK_RECORDS = 1000;

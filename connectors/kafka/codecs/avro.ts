@@ -16,25 +16,13 @@
 import { randomBytes } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import avsc from 'avsc';
+import { BIGINT_LONG } from '../../lib/avro-long.js';
 import { decompress as zstdDecompress } from 'fzstd';
 import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import { snappyDecompress } from '../../lib/parquet/snappy.js';
 import { cannotRead, integerDatum, isInteger, isText, textDatum } from '../types.js';
 import { badField, unsupportedType, type FieldSpec, type RowCodec } from './codec.js';
 
-/** avsc's long type with BigInt values, so 64-bit longs stay exact. */
-const BIGINT_LONG = avsc.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
-  },
-  fromJSON: (x: unknown) => BigInt(x as string),
-  toJSON: (n: bigint) => Number(n),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-});
 
 /** avsc options; a registry of its own per schema, as avsc adds the schema's named types to it. */
 const typeOptions = () => ({ registry: { long: BIGINT_LONG }, wrapUnions: false }) as const;
