@@ -179,6 +179,7 @@ describe('one statement across the lake, PostgreSQL, MariaDB and Kafka', () => {
     const plan = (await s.query(`EXPLAIN ${federated({ orders: 'lake.sales.orders', products: `my.${shopDb}.products`, inventory: 'pg.public.inventory', events: 'kafka.default.events' })}`)).rows.map((r) => r[0]).join('\n');
     expect(plan).toMatch(/Source Query: SELECT .*FROM "public"\."inventory".*GROUP BY/);
     expect(plan).toMatch(/Source Query: SELECT .*FROM `[^`]+`\.`products` WHERE .*price/);
+    expect(plan).toMatch(/Source Query: topic "events-\w+", key raw bytes, message json/);
   });
 });
 

@@ -15,7 +15,7 @@ import { datumAt, VectorBuilder, type Vector } from '../../engine/execution/batc
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 import { normalizeJsonb, quoteJsonString } from '../../engine/types/jsonb.js';
 import type {
-  ColumnDomain, Connector, ConnectorOrigin, ConnectorSession, Json, RunsInWorkers, ScanRequest, Split, SplitRequest,
+  ColumnDomain, Connector, ConnectorOrigin, ConnectorSession, Json, PushdownConnector, RunsInWorkers, ScanRequest, Split, SplitRequest,
   StatisticsProvider, TableMetadata, TableStatistics, WritableConnector,
 } from '../spi/index.js';
 import { createCodec, type RowCodec } from './codecs/index.js';
@@ -61,7 +61,7 @@ export interface KafkaConnectorOptions {
   readonly origin?: ConnectorOrigin;
 }
 
-export class KafkaConnector implements Connector, StatisticsProvider, WritableConnector, Partial<RunsInWorkers> {
+export class KafkaConnector implements Connector, StatisticsProvider, WritableConnector, Pick<PushdownConnector, 'describeTable'>, Partial<RunsInWorkers> {
   readonly origin?: ConnectorOrigin;
   private readonly kafka: InstanceType<typeof Kafka>;
   private readonly descriptions: DescriptionFolder;
@@ -106,6 +106,13 @@ export class KafkaConnector implements Connector, StatisticsProvider, WritableCo
     const { topic } = table.handle as unknown as KafkaHandle;
     const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
     return { rowCount: offsets.reduce((n, p) => n + (Number(p.high) - Number(p.low)), 0) };
+  }
+
+  /** For EXPLAIN: the topic and how keys and messages are decoded (offset ranges are fixed when the query starts). */
+  describeTable(table: TableMetadata): string {
+    const { topic, key, message } = table.handle as unknown as KafkaHandle;
+    const format = (c: DescribedCodec | null) => (c ? c.dataFormat : 'raw bytes');
+    return `topic "${topic}", key ${format(key)}, message ${format(message)}; each partition read up to its end offset at query start`;
   }
 
   async getSplits(_s: ConnectorSession, table: TableMetadata, request: SplitRequest): Promise<Split[]> {

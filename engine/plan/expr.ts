@@ -88,6 +88,8 @@ export interface CastExpr {
   readonly kind: 'cast';
   readonly arg: Expr;
   readonly type: PgType;
+  /** An assignment cast (a value stored by INSERT): a string too long for varchar(n)/char(n) fails with 22001 instead of being cut. */
+  readonly assignment?: boolean;
 }
 
 export interface BoolExpr {

@@ -172,12 +172,12 @@ const textOf = (value: unknown, from: PgType, settings: FormatSettings): string 
   return formatText(from, value, settings);
 };
 
-/** Casts a non-NULL datum from one type to another with explicit-cast semantics. */
-export function castDatum(value: unknown, from: PgType, to: PgType, settings: FormatSettings): unknown {
+/** Casts a non-NULL datum from one type to another, with explicit-cast semantics unless `explicit` is false (assignment). */
+export function castDatum(value: unknown, from: PgType, to: PgType, settings: FormatSettings, explicit = true): unknown {
   if (value === null || value === undefined) return null;
-  if (from.elem && to.elem) return (value as unknown[]).map((v) => castDatum(v, from.elem!, to.elem!, settings));
+  if (from.elem && to.elem) return (value as unknown[]).map((v) => castDatum(v, from.elem!, to.elem!, settings, explicit));
   const converted = convert(value, from, to, settings);
-  return applyTypmod(converted, to, true);
+  return applyTypmod(converted, to, explicit);
 }
 
 function convert(value: unknown, from: PgType, to: PgType, settings: FormatSettings): unknown {

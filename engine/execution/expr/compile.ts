@@ -38,9 +38,10 @@ export function compileExpr(e: Expr, ctx: EvalContext): CompiledExpr {
     case 'cast': {
       const arg = compileExpr(e.arg, ctx);
       const from = e.arg.type;
-      const fast = vectorCast(from, e.type, ctx.format);
+      const explicit = e.assignment !== true;
+      const fast = explicit ? vectorCast(from, e.type, ctx.format) : null;
       if (fast !== null) return (b) => fast(arg(b), b.length);
-      return (b) => mapRows(e.type, [arg(b)], b.length, true, ([v]) => castDatum(v, from, e.type, ctx.format));
+      return (b) => mapRows(e.type, [arg(b)], b.length, true, ([v]) => castDatum(v, from, e.type, ctx.format, explicit));
     }
     case 'and':
     case 'or':

@@ -193,7 +193,8 @@ export async function planInsert(ctx: QueryContext, stmt: AstNode): Promise<Plan
   const exprs: Expr[] = table.columns.map((col, i) => {
     const k = targets.indexOf(i);
     if (k < 0 || k >= source.columns.length) return { kind: 'literal', text: null, type: col.type };
-    return coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
+    const value = coerceTo({ kind: 'column', index: k, type: source.columns[k]!.type }, col.type);
+    return value.kind === 'cast' ? { ...value, assignment: true } : value;
   });
   const plan = await optimizePlan(ctx, { plan: { kind: 'project', input: source.plan, exprs, schema: table.columns.map((c) => ({ name: c.name, type: c.type })) }, initPlans: source.initPlans });
   return {
