@@ -9,19 +9,22 @@ import type { Engine, EngineSession, SessionOptions } from './api.js';
 import { CatalogManager } from './catalog/catalog-manager.js';
 import './functions/builtins.js';
 import { Session } from './session/session.js';
+import type { AdmissionControl } from './resource-groups/admission-control.js';
 import { shutdownWorkerPool } from './scheduler/worker/worker-pool.js';
 
 export interface EngineOptions {
   readonly catalogs: ReadonlyMap<string, Connector>;
   /** Who may see and do what (engine/access); absent: everything is allowed. */
   readonly accessControl?: AccessControl;
+  /** Resource groups that admit queries and DML (engine/resource-groups); absent: no limits. */
+  readonly admission?: AdmissionControl;
 }
 
 export function createEngine(options: EngineOptions): Engine {
   const catalogs = new CatalogManager(options.catalogs);
   return {
     openSession(sessionOptions: SessionOptions): EngineSession {
-      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll);
+      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null);
     },
     close: shutdownWorkerPool,
   };
@@ -30,3 +33,6 @@ export function createEngine(options: EngineOptions): Engine {
 export type * from './api.js';
 export type { AccessControl } from './access/access-control.js';
 export { FileAccessControl } from './access/file-access-control.js';
+export type * from './resource-groups/admission-control.js';
+export { FileResourceGroups } from './resource-groups/file-resource-groups.js';
+export { ResourceGroupManager } from './resource-groups/resource-group-manager.js';

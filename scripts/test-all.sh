@@ -14,7 +14,9 @@
 # (differential/sf1: the 22 TPC-H queries at SF 1 against PostgreSQL, about 3 minutes)
 #
 #   PG_TEST_PORT=54329         the test PostgreSQL (scripts/services/postgres.sh)
-#   LAKEGATE_PORT=7432         the gateway (scripts/services/gateway.sh)
+#   LAKEGATE_PORT=7432         the gateway (scripts/services/gateway.sh; with catalog `pg` over
+#                              the test PostgreSQL's database lakegate_remote when that is up)
+#   LAKEGATE_HTTP_PORT=7080    the gateway's health port (0: none)
 #   LAKEGATE_TARGET=postgres   point the client suites at the test PostgreSQL
 #                              instead of the gateway (the gateway is not started
 #                              and differential is not run) -- for developing suites
@@ -108,7 +110,8 @@ need_pg=0 need_gw=0 need_py=0 need_java=0 need_lake=0 need_fed=0 need_odbc=0
 for s in "${SUITES[@]}"; do
   case "$s" in
     unit) need_pg=1; need_py=1 ;;  # the Parquet writer tests read files back with pyarrow and duckdb
-    clients/*) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
+    # on the gateway too: its catalog `pg` reads the test PostgreSQL (scripts/services/gateway.sh)
+    clients/*) need_pg=1; [ "$LAKEGATE_TARGET" = postgres ] || need_gw=1 ;;
     differential|differential/sf1) need_pg=1; need_gw=1 ;;
     slt) [ "$LAKEGATE_TARGET" = postgres ] && need_pg=1 || need_gw=1 ;;
     slt/postgres) need_pg=1 ;;

@@ -22,13 +22,17 @@
  *                          (LAKEGATE_ACCESS_CONTROL_RULES); without it everything is allowed. See docs/security.md
  *   --access-control-refresh-ms N  how often the rules file is checked for changes
  *                          (LAKEGATE_ACCESS_CONTROL_REFRESH_MS, default 1000)
+ *   --resource-groups F    resource groups, JSON in the style of Trino's resource-groups.json
+ *                          (LAKEGATE_RESOURCE_GROUPS); without it queries are not limited. See docs/security.md
+ *   --resource-groups-refresh-ms N  how often that file is checked for changes
+ *                          (LAKEGATE_RESOURCE_GROUPS_REFRESH_MS, default 1000)
  *
  * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDefaultCatalogs } from '../connectors/registry.js';
-import { FileAccessControl, createEngine } from '../engine/index.js';
+import { FileAccessControl, FileResourceGroups, ResourceGroupManager, createEngine } from '../engine/index.js';
 import { loadAuthSetup } from '../auth/config.js';
 import { consoleLogger } from './log.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
@@ -62,6 +66,8 @@ async function main(): Promise<void> {
       'catalog-dir': { type: 'string' },
       'access-control-rules': { type: 'string' },
       'access-control-refresh-ms': { type: 'string' },
+      'resource-groups': { type: 'string' },
+      'resource-groups-refresh-ms': { type: 'string' },
     },
   });
   const env = process.env;
@@ -94,9 +100,19 @@ async function main(): Promise<void> {
     })
     : undefined;
 
+  const resourceGroupsFile = values['resource-groups'] ?? env.LAKEGATE_RESOURCE_GROUPS;
+  const resourceGroups = resourceGroupsFile
+    ? new FileResourceGroups({
+      path: resourceGroupsFile,
+      refreshMs: integer('--resource-groups-refresh-ms', values['resource-groups-refresh-ms'] ?? env.LAKEGATE_RESOURCE_GROUPS_REFRESH_MS, 1000),
+      log: (message) => consoleLogger.warn(message),
+    })
+    : undefined;
+
   const server = await startServer({
     engine: createEngine({
       ...(accessControl ? { accessControl } : {}),
+      ...(resourceGroups ? { admission: new ResourceGroupManager(() => resourceGroups.config()) } : {}),
       catalogs: createDefaultCatalogs({
         lakeRoot: values['lake-root'] ?? env.LAKEGATE_LAKE_ROOT,
         catalogDir: values['catalog-dir'] ?? env.LAKEGATE_CATALOG_DIR ?? (existsSync('etc/catalog') ? 'etc/catalog' : undefined),

@@ -4,9 +4,9 @@
  * reloads it when one changed. A file that is missing, unreadable or invalid denies everything
  * (and the reason is logged) until a good version appears: access is never widened by an error.
  */
-import { readFileSync, statSync } from 'node:fs';
 import type { AccessControl, AccessRules } from './access-control.js';
 import { FileRules } from './file-rules.js';
+import { WatchedFile } from './watched-file.js';
 
 export interface FileAccessControlOptions {
   readonly path: string;
@@ -33,46 +33,32 @@ export function denyAll(version: number): AccessRules {
 
 export class FileAccessControl implements AccessControl {
   private current: AccessRules = denyAll(0);
-  private stamp: string | null = null;
-  private checkedAt = -Infinity;
   private loads = 0;
-  private readonly refreshMs: number;
-  private readonly now: () => number;
+  private readonly file: WatchedFile;
 
   constructor(private readonly options: FileAccessControlOptions) {
-    this.refreshMs = options.refreshMs ?? 1000;
-    this.now = options.now ?? Date.now;
-    this.refresh();
+    this.file = new WatchedFile(options.path, options.refreshMs ?? 1000, options.now ?? Date.now);
+    this.refresh(true);
   }
 
   rules(): AccessRules {
-    if (this.now() - this.checkedAt >= this.refreshMs) this.refresh();
+    this.refresh(false);
     return this.current;
   }
 
-  private refresh(): void {
-    this.checkedAt = this.now();
-    let stamp: string;
+  private refresh(force: boolean): void {
+    const change = this.file.poll(force);
+    if (change === undefined) return;
+    if ('error' in change) return this.fail(`access control rules file ${this.options.path} cannot be read: ${change.error.message}`);
     try {
-      const st = statSync(this.options.path);
-      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+      this.current = new FileRules(++this.loads, change.text, this.options.log);
     } catch (e) {
-      stamp = 'missing';
-      if (this.stamp !== stamp) this.fail(`access control rules file ${this.options.path} cannot be read: ${(e as Error).message}`, stamp);
-      return;
-    }
-    if (stamp === this.stamp) return;
-    try {
-      this.current = new FileRules(++this.loads, readFileSync(this.options.path, 'utf8'), this.options.log);
-      this.stamp = stamp;
-    } catch (e) {
-      this.fail(`access control rules file ${this.options.path} is invalid, denying all access: ${(e as Error).message}`, stamp);
+      this.fail(`access control rules file ${this.options.path} is invalid, denying all access: ${(e as Error).message}`);
     }
   }
 
-  private fail(message: string, stamp: string): void {
+  private fail(message: string): void {
     this.options.log(message);
     this.current = denyAll(++this.loads);
-    this.stamp = stamp;
   }
 }

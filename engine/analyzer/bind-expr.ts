@@ -4,7 +4,7 @@ import { aggregatesNamed, isAggregateName, scalarsNamed, tablesNamed } from '../
 import type { AggregateCall } from '../plan/plan.js';
 import type { Expr } from '../plan/expr.js';
 import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js';
-import { T, arrayOf, type PgType } from '../types/pg-type.js';
+import { T, arrayOf, formatType, recordOf, type PgType } from '../types/pg-type.js';
 import { coerceTo, commonType, selectCandidate, type ParamTypes } from './coerce.js';
 import type { Scope } from './scope.js';
 import { resolveTypeName } from './type-names.js';
@@ -55,8 +55,21 @@ export interface ExprBinderOptions {
 export const SET_RETURNING_BASE = 6_000_000;
 
 export interface SetReturningCollector {
-  readonly calls: { fn: string; args: Expr[] }[];
+  readonly calls: { fn: string; args: Expr[]; record?: boolean }[];
   readonly types: PgType[];
+}
+
+/**
+ * The registry name a (possibly qualified) function name resolves to: `pg_catalog.f` and `f` are
+ * `f`; functions PostgreSQL keeps in information_schema (`_pg_expandarray`) are registered, and
+ * only reachable, as `information_schema.f`. Any other schema has no functions.
+ */
+export function functionName(funcname: readonly AstNode[], position?: number): string {
+  const names = funcname.map(stringValue);
+  const name = names[names.length - 1]!;
+  if (names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog')) return name;
+  if (names.length === 2 && names[0] === 'information_schema') return `information_schema.${name}`;
+  throw undefinedFunction(`${names.join('.')}()`, position);
 }
 
 const BOOL = T.bool;
@@ -219,6 +232,10 @@ export class ExprBinder {
   private subscript(body: AstNode): Expr {
     let e = this.bind(body.arg as AstNode);
     for (const ind of body.indirection as AstNode[]) {
+      if (ind.String) {
+        e = this.fieldSelection(e, stringValue(ind), positionOf(body));
+        continue;
+      }
       const idx = ind.A_Indices as AstNode | undefined;
       if (!idx || idx.is_slice) throw featureNotSupported(idx ? 'array slices' : 'field selection');
       if (!e.type.elem) throw new SqlError(SqlState.DATATYPE_MISMATCH, `cannot subscript type ${e.type.name} because it does not support subscripting`);
@@ -226,6 +243,17 @@ export class ExprBinder {
       e = { kind: 'subscript', arg: e, index, type: e.type.elem };
     }
     return e;
+  }
+
+  /** `(r).name` of a record: its field's datum, read like an array element (the record's datum is the array of fields). */
+  private fieldSelection(e: Expr, name: string, position?: number): Expr {
+    const index = e.type.fields?.findIndex((f) => f.name === name) ?? -1;
+    if (index < 0) {
+      throw e.type.fields
+        ? new SqlError(SqlState.UNDEFINED_COLUMN, `could not identify column "${name}" in record data type`, { position })
+        : new SqlError(SqlState.WRONG_OBJECT_TYPE, `column notation .${name} applied to type ${formatType(e.type)}, which is not a composite type`, { position });
+    }
+    return { kind: 'subscript', arg: e, index: { kind: 'literal', text: String(index + 1), type: T.int4 }, type: e.type.fields![index]!.type };
   }
 
   private quantified(op: string, arg: Expr, array: Expr, all: boolean, position?: number): Expr {
@@ -412,10 +440,8 @@ export class ExprBinder {
   }
 
   private funcCall(body: AstNode): Expr {
-    const names = (body.funcname as AstNode[]).map(stringValue);
-    const name = names[names.length - 1]!;
     const position = positionOf(body);
-    if (names.length > 1 && names[0] !== 'pg_catalog') throw undefinedFunction(`${names.join('.')}()`, position);
+    const name = functionName(body.funcname as AstNode[], position);
     if (body.over) return this.windowCall(name, body, position);
     if (isAggregateName(name)) return this.aggregate(name, body, position);
     const args = ((body.args as AstNode[] | undefined) ?? []).map((a) => this.bind(a));
@@ -436,10 +462,12 @@ export class ExprBinder {
     if (!fn) throw undefinedFunction(`${name}(${args.map((a) => a.type.name).join(', ')})`, position);
     const coerced = args.map((a, i) => coerceTo(a, fn.args[i] ?? fn.variadic ?? a.type, this.options.params));
     const columns = fn.columns(coerced.map((a) => a.type));
-    if (columns.length !== 1) throw featureNotSupported(`${name}() with several result columns in the select list`, 'Call it in FROM.');
-    srfs.calls.push({ fn: fn.id, args: coerced });
-    srfs.types.push(columns[0]!.type);
-    return { kind: 'column', index: SET_RETURNING_BASE + srfs.calls.length - 1, type: columns[0]!.type };
+    // several result columns make one record per row, as in PostgreSQL
+    const record = columns.length !== 1;
+    const type = record ? recordOf(columns) : columns[0]!.type;
+    srfs.calls.push({ fn: fn.id, args: coerced, ...(record ? { record } : {}) });
+    srfs.types.push(type);
+    return { kind: 'column', index: SET_RETURNING_BASE + srfs.calls.length - 1, type };
   }
 
   private windowCall(name: string, body: AstNode, position?: number): Expr {

@@ -13,7 +13,7 @@ import { type AstNode, positionOf, stringValue, unwrap } from '../parser/ast.js'
 import { type Expr, conjunction, conjuncts, mapExpr, referencedColumns } from '../plan/expr.js';
 import { type LogicalPlan, type SortKey, type WindowNode, mapPlanExprs } from '../plan/plan.js';
 import { T, type PgType } from '../types/pg-type.js';
-import { type AggregateCollector, ExprBinder, OUTER_BASE, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
+import { type AggregateCollector, ExprBinder, OUTER_BASE, functionName, SET_RETURNING_BASE, type SetReturningCollector, isOuterRef, isPlaceholder } from './bind-expr.js';
 import { aliasScope, bindFrom, tableRelation, type Relation } from './bind-from.js';
 import { bindGroupingSets, expandGroupingSets, groupingSetsPlan, hasGroupingSets, resolveGroupingCalls, type GroupingCollector } from './grouping-sets.js';
 import { WINDOW_BASE, type WindowCollector } from './bind-window.js';
@@ -133,7 +133,7 @@ export class QueryBinder {
       const plan: LogicalPlan = { kind: 'join', joinType: 'cross', left: left.plan, right: rel.plan, condition: null, schema: [...left.plan.schema, ...rel.plan.schema] };
       return { plan, scope: Scope.concat(left.scope, rel.scope) };
     }
-    const name = stringValue((fc.funcname as AstNode[]).at(-1)!);
+    const name = functionName(fc.funcname as AstNode[], positionOf(fc));
     const binder = new ExprBinder(left?.scope ?? new Scope([]), { params: this.ctx.params, aggregates: null, clause: 'FROM', subqueries: null, outer: this.correlation?.scope });
     const args = ((fc.args as AstNode[] | undefined) ?? []).map((a) => binder.bind(a));
     const fn = selectCandidate(name, tablesNamed(name), args.map((a) => a.type), false);
@@ -148,7 +148,7 @@ export class QueryBinder {
     const produced = fn.columns(coerced.map((a) => a.type));
     const columns = produced.map((c) => ({ qualifier: null, name: produced.length === 1 && alias && !alias.colnames ? (alias.aliasname as string) : c.name, type: c.type }));
     if (body.ordinality) columns.push({ qualifier: null, name: 'ordinality', type: T.int8 });
-    const scope = aliasScope(columns, alias ?? { aliasname: name });
+    const scope = aliasScope(columns, alias ?? { aliasname: stringValue((fc.funcname as AstNode[]).at(-1)!) });
     const ordinality = body.ordinality === true;
     const outerRefs = [...new Set(coerced.flatMap((a) => [...referencedColumns(a)].filter(isOuterRef)))].sort((a, b) => a - b);
     if (outerRefs.length > 0 && this.correlation) {

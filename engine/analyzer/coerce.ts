@@ -28,6 +28,8 @@ export function implicitCost(from: PgType, to: PgType): number | null {
   if (to.oid === T.text.oid && (from.oid === T.json.oid)) return null;
   if (from.oid === T.oid.oid && (to.name === 'int8' || to.name === 'numeric' || to.name === 'float8')) return 3;
   if ((from.name === 'int2' || from.name === 'int4' || from.name === 'int8') && ['oid', 'regclass', 'regtype', 'regproc'].includes(to.name)) return 4;
+  // oid and the reg* types are binary coercible both ways (pg_partition_ancestors(pg_trigger.tgrelid))
+  if ([from.name, to.name].includes('oid') && ['oid', 'regclass', 'regtype', 'regproc'].includes(from.name) && ['oid', 'regclass', 'regtype', 'regproc'].includes(to.name)) return 1;
   return null;
 }
 

@@ -236,11 +236,21 @@ export interface RecursiveUnionNode {
  * a row for which every function yields nothing is dropped. Output: input columns, then each
  * call's columns. Also runs functions in FROM that read an earlier FROM item's columns.
  */
+export interface ProjectSetCall {
+  readonly fn: string;
+  readonly args: readonly Expr[];
+  readonly ordinality?: boolean;
+  readonly record?: boolean;
+}
+
 export interface ProjectSetNode {
   readonly kind: 'project_set';
   readonly input: LogicalPlan;
-  /** Each call adds its function's columns (and, WITH ORDINALITY, a row number). */
-  readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[]; readonly ordinality?: boolean }[];
+  /**
+   * Each call adds its function's columns (and, WITH ORDINALITY, a row number); with `record`
+   * (several columns in the select list), one column of type record holding them.
+   */
+  readonly calls: readonly ProjectSetCall[];
   readonly schema: readonly Field[];
 }
 

@@ -17,7 +17,7 @@ import { parseStatements } from '../parser/parse.js';
 import { T, typeByOid, type PgType } from '../types/pg-type.js';
 import { queryResources } from '../scheduler/query-resources.js';
 import { SessionState } from './session-state.js';
-import { allSettings, parseMs } from './settings.js';
+import { allSettings, parseBytes, parseMs } from './settings.js';
 import { withSystemInfo } from '../catalog/system/session-info.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
 import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
@@ -27,6 +27,9 @@ import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, p
 import type { PlannedStatement } from './statements/planned-statement.js';
 import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
 import { singleStep } from './execution.js';
+import { explainOptions } from './statements/explain.js';
+import type { AdmissionControl } from '../resource-groups/admission-control.js';
+import { AdmittedExecution } from './admitted-execution.js';
 
 interface Statement extends ParsedStatement {
   readonly ast: AstNode | null;
@@ -36,6 +39,8 @@ interface Prepared extends PreparedStatement {
   readonly planned: PlannedStatement;
   /** The identity and rules version it was planned under (see accessKey). */
   readonly accessKey: string;
+  /** A query or DML statement: it waits for a resource group slot before it runs. */
+  readonly admitted: boolean;
 }
 
 /** How many splits of one scan are read at the same time. */
@@ -52,11 +57,15 @@ export class Session implements EngineSession {
   private tempSchema: string | null = null;
   /** Who signed in; SET ROLE may narrow or change the identity statements run as. */
   private readonly principal: Identity;
+  /** Memory limit ceilings of admitted statements (their resource group's softMemoryLimit), by the statement's signal. */
+  private readonly memoryCeilings = new WeakMap<AbortSignal, number>();
 
   constructor(
     private readonly catalogs: CatalogManager,
     private readonly options: SessionOptions,
     private readonly accessControl: AccessControl,
+    /** Resource groups; null: no limits. */
+    private readonly admission: AdmissionControl | null = null,
   ) {
     this.principal = { user: options.user, groups: options.groups ?? [] };
     this.state = new SessionState(options.user, options.database, options.onParameterStatus);
@@ -81,12 +90,12 @@ export class Session implements EngineSession {
 
   async prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
     const ast = (statement as Statement).ast;
-    if (ast === null) return prepared(statement, emptyStatement, this.accessKey());
+    if (ast === null) return prepared(statement, emptyStatement, this.accessKey(), false);
     const given = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : (typeByOid(oid) ?? unknownParamType(oid))));
     const accessKey = this.accessKey();
     const planned = await this.plan(ast, new ParamTypes(given), statement.sql);
     this.checkTransactionState(planned);
-    return prepared(statement, planned, accessKey);
+    return prepared(statement, planned, accessKey, usesResourceGroup(ast));
   }
 
   execute(prepared: PreparedStatement, params: readonly unknown[], options: ExecuteOptions): Execution {
@@ -102,13 +111,28 @@ export class Session implements EngineSession {
     const timeoutMs = parseMs(this.state.get('statement_timeout') ?? '0');
     const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(queryCanceled('timeout')), timeoutMs) : null;
     this.running.add(controller);
-    const execution = planned.start(params, controller);
+    const started = planned.start(params, controller);
+    const execution = p.admitted && this.admission ? this.withAdmission(started, controller) : started;
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       options.signal.removeEventListener('abort', onClientAbort);
       this.running.delete(controller);
+      if (execution instanceof AdmittedExecution) execution.end();
     };
     return withCleanup(execution, cleanup);
+  }
+
+  /** Waits for the statement's resource group before its first batch; the group's memory share caps its memory limit. */
+  private withAdmission(execution: Execution, controller: AbortController): AdmittedExecution {
+    const identity = this.identity();
+    return new AdmittedExecution(execution, {
+      control: this.admission!,
+      request: { queryId: randomUUID(), user: identity.user, groups: identity.groups, source: this.state.get('application_name') ?? '' },
+      signal: controller.signal,
+      onGrant: (grant) => {
+        if (grant.queryMaxMemoryBytes !== null) this.memoryCeilings.set(controller.signal, grant.queryMaxMemoryBytes);
+      },
+    });
   }
 
   noteError(): void {
@@ -289,12 +313,20 @@ export class Session implements EngineSession {
       evalContext: (values) => this.evalContext(values),
       task: (evalContext, signal) => ({
         eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY,
-        ...queryResources((name) => this.state.get(name), connectorSession.queryId),
+        ...queryResources((name) => this.taskSetting(name, signal), connectorSession.queryId),
       }),
       notice: this.options.onNotice,
       temporarySchema: () => this.temporarySchema(connectorSession),
       disabledRules: () => new Set((this.state.get('lakegate.disabled_rules') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     };
+  }
+
+  /** A setting as a statement's tasks see it: lakegate.query_max_memory at most its resource group's memory share. */
+  private taskSetting(name: string, signal: AbortSignal): string | undefined {
+    const value = this.state.get(name);
+    const ceiling = this.memoryCeilings.get(signal);
+    if (name !== 'lakegate.query_max_memory' || ceiling === undefined || value === undefined) return value;
+    return `${Math.min(parseBytes(value), ceiling)}B`;
   }
 
   private nameDefaults(): NameDefaults {
@@ -329,8 +361,31 @@ export class Session implements EngineSession {
   }
 }
 
-function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string): Prepared {
-  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey };
+function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string, admitted: boolean): Prepared {
+  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey, admitted };
+}
+
+/**
+ * Statements that read or write table data go through the resource groups: queries, DML, COPY,
+ * CREATE TABLE AS, EXPLAIN ANALYZE and ANALYZE. SET, SHOW, transaction control, DDL and plain
+ * EXPLAIN do not.
+ */
+function usesResourceGroup(ast: AstNode): boolean {
+  const [kind, body] = unwrap(ast);
+  switch (kind) {
+    case 'SelectStmt':
+    case 'InsertStmt':
+    case 'DeleteStmt':
+    case 'TruncateStmt':
+    case 'CopyStmt':
+    case 'CreateTableAsStmt':
+    case 'VacuumStmt':
+      return true;
+    case 'ExplainStmt':
+      return explainOptions((body.options as AstNode[] | undefined) ?? []).analyze;
+    default:
+      return false;
+  }
 }
 
 const emptyStatement: PlannedStatement = {

@@ -16,10 +16,11 @@
  * | time                                   | int64    | bigint: microseconds since midnight               |
  * | timestamp, timestamptz                 | int64    | bigint: microseconds since 1970-01-01 00:00 (UTC for timestamptz); ±infinity: int64 max/min |
  * | numeric                                | object   | Numeric (engine/types/numeric.ts)                 |
- * | text, varchar, bpchar, name, char, json, jsonb, uuid, unknown | object | string (jsonb: normalised text) |
+ * | text, varchar, bpchar, name, char, json, jsonb, uuid, aclitem, unknown | object | string (jsonb: normalised text) |
  * | bytea                                  | object   | Uint8Array                                        |
  * | interval                               | object   | Interval (engine/types/interval.ts)               |
  * | one-dimensional arrays                 | object   | Array<datum | null>                               |
+ * | record (anonymous composite)           | object   | Array<datum | null>, one per field                 |
  *
  * NULL is never a datum; vectors mark it in their null map and scalar code uses `null`.
  */
@@ -39,6 +40,13 @@ export interface PgType {
   readonly category: TypeCategory;
   /** Element type, for array types. */
   readonly elem?: PgType;
+  /** Field names and types, for the anonymous composite type `record`. */
+  readonly fields?: readonly RecordField[];
+}
+
+export interface RecordField {
+  readonly name: string;
+  readonly type: PgType;
 }
 
 interface BaseDef {
@@ -83,6 +91,7 @@ const defs = {
   timestamptz: base(1184, 'timestamptz', 'int64', 8, 'D', 1185),
   interval: base(1186, 'interval', 'object', 16, 'T', 1187),
   numeric: base(1700, 'numeric', 'object', -1, 'N', 1231),
+  aclitem: base(1033, 'aclitem', 'object', 12, 'U', 1034),
   regclass: base(2205, 'regclass', 'float64', 4, 'N', 2210),
   regtype: base(2206, 'regtype', 'float64', 4, 'N', 2211),
   uuid: base(2950, 'uuid', 'object', 16, 'U', 2951),
@@ -133,6 +142,14 @@ export function arrayOf(elem: PgType): PgType {
 }
 
 export const isArrayType = (t: PgType): boolean => t.elem !== undefined;
+
+/**
+ * PostgreSQL's anonymous composite type `record` (OID 2249) with these fields, e.g. the row a
+ * set-returning function with several result columns gives in the select list. Its datum is
+ * the array of field datums (null for NULL); `(r).field` reads one.
+ */
+export const recordOf = (fields: readonly RecordField[]): PgType =>
+  ({ oid: 2249, name: 'record', typmod: -1, layout: 'object', len: -1, category: 'P', fields });
 
 export const numericTypmod = (precision: number, scale: number): number => ((precision << 16) | (scale & 0x7ff)) + 4;
 export const numericPrecision = (typmod: number): number => ((typmod - 4) >> 16) & 0xffff;

@@ -19,7 +19,7 @@ import { parseFloatText, formatFloat, trimCSpace } from './float-text.js';
 import { formatInterval, type Interval, parseInterval } from './interval.js';
 import { normalizeJsonb, validateJson } from './jsonb.js';
 import { Numeric } from './numeric.js';
-import { formatType, numericPrecision, numericScale, type PgType } from './pg-type.js';
+import { formatType, numericPrecision, numericScale, type PgType, type RecordField } from './pg-type.js';
 
 /** Settings that change how values are written as text (same shape as engine/api.ts FormatSettings). */
 export interface FormatSettings {
@@ -44,6 +44,7 @@ export const DEFAULT_FORMAT_SETTINGS: FormatSettings = {
 /** typoutput: the text PostgreSQL sends for a (non-NULL) datum of `type`. */
 export function formatText(type: PgType, datum: unknown, settings: FormatSettings): string {
   if (type.elem) return formatArray(type.elem, datum as readonly unknown[], settings);
+  if (type.fields) return formatRecord(type.fields, datum as readonly unknown[], settings);
   switch (type.name) {
     case 'bool': return datum ? 't' : 'f';
     case 'regclass': case 'regtype': case 'regproc':
@@ -101,6 +102,17 @@ export function formatBytea(bytes: Uint8Array, byteaOutput = 'hex'): string {
 function formatArray(elem: PgType, items: readonly unknown[], settings: FormatSettings): string {
   const parts = items.map((x) => (x === null || x === undefined ? 'NULL' : quoteArrayElement(formatText(elem, x, settings))));
   return '{' + parts.join(',') + '}';
+}
+
+/** record_out: `(a,,"b c")`; a NULL field is empty; a value that is empty or holds `"`, `\`, `(`, `)`, `,` or white space is quoted, `"` and `\` doubled. */
+function formatRecord(fields: readonly RecordField[], values: readonly unknown[], settings: FormatSettings): string {
+  const parts = fields.map((f, i) => {
+    const v = values[i];
+    if (v === null || v === undefined) return '';
+    const s = formatText(f.type, v, settings);
+    return s !== '' && !/["\\(),\s]/.test(s) ? s : '"' + s.replace(/["\\]/g, '$&$&') + '"';
+  });
+  return '(' + parts.join(',') + ')';
 }
 
 function quoteArrayElement(s: string): string {

@@ -8,8 +8,10 @@
 # start: installs postgresql-15 from Debian if missing, initdb's a throwaway
 # cluster (trust auth for 127.0.0.1 only, fsync off), starts it, and creates
 # the roles/databases tests use: lakegate/lakegate (client suites pointed at
-# PostgreSQL), the OS user's role+database (psql with no -U/-d), and
-# lakegate_oracle (differential oracle).  Idempotent.
+# PostgreSQL), the OS user's role+database (psql with no -U/-d),
+# lakegate_oracle (differential oracle) and lakegate_remote (the database the
+# gateway's `pg` catalog reads in the client suites, scripts/services/gateway.sh:
+# one fixture table public.warehouses, recreated on every start).  Idempotent.
 # stop: stops exactly the postmaster recorded in the pid file.  Idempotent.
 set -euo pipefail
 
@@ -99,11 +101,17 @@ HBA
   for role in lakegate "$me"; do
     "${psql[@]}" -d postgres -c "do \$\$ begin if not exists (select from pg_roles where rolname = '$role') then create role \"$role\" superuser login; end if; end \$\$"
   done
-  for db in lakegate lakegate_oracle "$me"; do
+  for db in lakegate lakegate_oracle lakegate_remote "$me"; do
     if [ -z "$("${psql[@]}" -d postgres -Atc "select 1 from pg_database where datname = '$db'")" ]; then
       "${psql[@]}" -d postgres -c "create database \"$db\""
     fi
   done
+  "${psql[@]}" -d lakegate_remote <<'SQL'
+set client_min_messages = warning;
+drop table if exists public.warehouses;
+create table public.warehouses (id integer primary key, name varchar(30) not null, nation_key integer, capacity numeric(12,2), opened date);
+insert into public.warehouses values (1, 'Rotterdam', 17, 12500.50, '2019-04-01'), (2, 'Osaka', 12, 8000.00, '2021-10-15'), (3, 'Santos', 2, null, null);
+SQL
   log "ready (pid $(cat "$PIDFILE"))"
 }
 

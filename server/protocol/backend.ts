@@ -28,16 +28,21 @@ export interface ErrorFields {
 /** A value of a DataRow: text (written as UTF-8), bytes, or null for NULL. */
 export type RowValue = string | Uint8Array | null;
 
+/** The buffer starts empty and grows from this size (small buffers come from Node's shared pool). */
+const MIN_CAPACITY = 256;
+/** Output up to this size is copied out and the buffer kept; a larger buffer is handed over and replaced by one of this size. */
 const INITIAL_CAPACITY = 16 * 1024;
 /** Strings up to this length are tried as ASCII first. */
 const SHORT_STRING = 64;
 
 /**
  * Serializes backend messages into one growing buffer, so a whole batch of messages
- * becomes a single socket write. Pure: no sockets, `take()` hands the bytes over.
+ * becomes a single socket write. Pure: no sockets, `take()` hands the bytes over. The buffer
+ * grows from nothing, so a connection in its startup phase or an idle session holds only what
+ * it wrote (a few hundred bytes).
  */
 export class BackendWriter {
-  private buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private buf = Buffer.alloc(0);
   private pos = 0;
   /** Where the length word of the message being written sits. */
   private start = 0;
@@ -198,7 +203,7 @@ export class BackendWriter {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(this.buf.length * 2, MIN_CAPACITY);
     while (cap < this.pos + n) cap *= 2;
     const next = Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, 0, this.pos);

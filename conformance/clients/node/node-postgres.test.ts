@@ -4,18 +4,11 @@
 //   LAKEGATE_TARGET=gateway (default) | postgres  -- postgres skips what needs the tpch catalog
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpoint } from './endpoint.js';
 
 const target = process.env.LAKEGATE_TARGET ?? 'gateway';
 const onGateway = target !== 'postgres';
-const config: pg.ClientConfig = {
-  host: process.env.LAKEGATE_HOST ?? '127.0.0.1',
-  port: Number(process.env.LAKEGATE_PORT ?? 7432),
-  user: process.env.LAKEGATE_USER ?? 'lakegate',
-  database: process.env.LAKEGATE_DB ?? 'lakegate',
-  password: process.env.LAKEGATE_PASSWORD,
-  connectionTimeoutMillis: 10_000,
-  application_name: 'lakegate-node-suite',
-};
+const config: pg.ClientConfig = endpoint('lakegate-node-suite');
 
 type Parser = (value: string | Buffer) => unknown;
 // every column as the server's text bytes, so results compare exactly

@@ -1,7 +1,9 @@
 """psqlODBC (the PostgreSQL Unicode driver) through unixODBC's driver manager, driven by pyodbc:
 SQLTables, SQLColumns, SQLPrimaryKeys, SQLStatistics and queries over the gateway's tpch, memory
 and lake catalogs. Target from env: LAKEGATE_HOST, LAKEGATE_PORT, LAKEGATE_USER, LAKEGATE_DB."""
+import json
 import os
+from pathlib import Path
 
 import pyodbc
 import pytest
@@ -86,3 +88,40 @@ def test_keys_and_indexes_as_for_a_table_without_them(cur, schema, table):
     assert cur.primaryKeys(table, schema=schema).fetchall() == []
     assert cur.foreignKeys(table, schema=schema).fetchall() == []
     assert [r for r in cur.statistics(table, schema=schema).fetchall() if r.index_name is not None] == []
+
+
+# ---- the listing all metadata clients share (../catalog-listing.json, also read by pgJDBC and SQLAlchemy) ----
+
+LISTING = json.loads((Path(__file__).parent.parent / "catalog-listing.json").read_text())
+
+
+def listed_column(r) -> list:
+    """An SQLColumns row as the listing writes a column: [name, typname with (length) or (precision,scale), nullable]."""
+    kind = r.type_name
+    if kind in ("bpchar", "varchar"):
+        kind = f"{kind}({r.column_size})"
+    elif kind == "numeric":
+        kind = f"{kind}({r.column_size},{r.decimal_digits})"
+    return [r.column_name, kind, r.nullable == pyodbc.SQL_NULLABLE]
+
+
+@pytest.fixture(scope="module")
+def listing_cur():
+    conn = connect()
+    c = conn.cursor()
+    for sql in LISTING["setup"]:
+        c.execute(sql)
+    yield c
+    for sql in LISTING["teardown"]:
+        c.execute(sql)
+    conn.close()
+
+
+def test_sqltables_and_sqlcolumns_list_the_shared_listing(listing_cur):
+    """tpch.tiny, a memory table and view, a lake table and the remote PostgreSQL catalog's table:
+    the same tables, columns, types and nullability as pgJDBC's getTables/getColumns."""
+    for schema in sorted({t["schema"] for t in LISTING["tables"]}):
+        want = {t["table"]: (t["type"], t["columns"]) for t in LISTING["tables"] if t["schema"] == schema}
+        tables = [(r.table_name, r.table_type) for r in listing_cur.tables(schema=schema, tableType="TABLE,VIEW").fetchall()]
+        seen = {name: (kind, [listed_column(r) for r in listing_cur.columns(table=name, schema=schema).fetchall()]) for name, kind in tables}
+        assert seen == want, schema

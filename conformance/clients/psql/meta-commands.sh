@@ -1,6 +1,7 @@
 # psql meta-commands over the emulated pg_catalog (sourced by run.sh; uses its q/expect/ok/bad helpers).
 # Mapping (docs/catalogs.md): the database is the default catalog, whose schemas appear under their
-# own names; every other catalog's schemas appear as "catalog.schema".
+# own names; every other catalog's schemas appear as "catalog.schema". The gateway of scripts/test-all.sh
+# has catalog pg (the test PostgreSQL's database lakegate_remote, schema public; scripts/services/gateway.sh).
 
 meta_lines() { # NAME GREP_PATTERN EXPECTED_COUNT psql-args...
   local name="$1" pattern="$2" want="$3"; shift 3
@@ -12,7 +13,7 @@ meta_lines() { # NAME GREP_PATTERN EXPECTED_COUNT psql-args...
 }
 
 if gateway_only "psql \\dn (database tpch)"; then
-  expect "psql \\dn (database tpch)" "$(printf '%s\n' 'memory.public' sf1 sf10 sf100 sf1000 sf10000 sf100000 sf300 sf3000 sf30000 tiny | sed "s/\$/|$USER_/")" -d tpch -c '\dn'
+  expect "psql \\dn (database tpch)" "$(printf '%s\n' 'memory.public' 'pg.public' sf1 sf10 sf100 sf1000 sf10000 sf100000 sf300 sf3000 sf30000 tiny | sed "s/\$/|$USER_/")" -d tpch -c '\dn'
 fi
 if gateway_only "psql \\dt tiny.* (database tpch)"; then
   expect "psql \\dt tiny.* (database tpch)" \
@@ -26,7 +27,7 @@ if gateway_only "psql \\dt *.* lists every catalog's tables"; then
   meta_lines "psql \\dt *.* lists every catalog's tables" '^(tpch\.)?(tiny|sf1)\|nation\|table\|' 2 -c '\dt *.*'
 fi
 if gateway_only "psql \\l lists every catalog"; then
-  meta_lines "psql \\l lists every catalog" '^(tpch|memory|lake)\|[^|]*\|UTF8\|' 3 -c '\l'
+  meta_lines "psql \\l lists every catalog" '^(tpch|memory|lake|pg)\|[^|]*\|UTF8\|' 4 -c '\l'
 fi
 meta_lines "psql \\du shows the user" "^$USER_\\|" 1 -c '\du'
 view="psql_meta_v_$$"

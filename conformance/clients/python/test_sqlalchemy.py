@@ -2,6 +2,9 @@
 ORM reflects. Tables of tpch, memory and lake, seen through pg_namespace's "catalog.schema"
 names, with their columns and types; keys, indexes and comments read as PostgreSQL reports a
 table without them (issue 7, item 6)."""
+import json
+from pathlib import Path
+
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -126,3 +129,48 @@ def test_reflected_tables_join_across_catalogs(inspector):
     with inspector.bind.connect() as conn:
         rows = conn.execute(query).all()
     assert [(name.strip(), n) for name, n in rows] == [("AFRICA", 5), ("AMERICA", 5), ("ASIA", 5), ("EUROPE", 5), ("MIDDLE EAST", 5)]
+
+
+# ---- the listing all metadata clients share (../catalog-listing.json, also read by pgJDBC and psqlODBC) ----
+
+LISTING = json.loads((Path(__file__).parent.parent / "catalog-listing.json").read_text())
+TYPNAMES = {satypes.SMALLINT: "int2", satypes.INTEGER: "int4", satypes.BIGINT: "int8", satypes.CHAR: "bpchar",
+            satypes.VARCHAR: "varchar", satypes.NUMERIC: "numeric", satypes.DATE: "date", satypes.TEXT: "text"}
+
+
+def listed_type(t) -> str:
+    """A reflected type as the listing writes it: typname, (length) for bpchar/varchar, (precision,scale) for numeric."""
+    name = TYPNAMES[type(t)]
+    if name in ("bpchar", "varchar"):
+        return f"{name}({t.length})"
+    if name == "numeric":
+        return f"{name}({t.precision},{t.scale})"
+    return name
+
+
+@pytest.fixture(scope="module")
+def listing_inspector():
+    with psycopg.connect(**conninfo(), autocommit=True) as c:
+        for sql in LISTING["setup"]:
+            c.execute(sql)
+    engine = sa.create_engine(engine_url())
+    yield sa.inspect(engine)
+    engine.dispose()
+    with psycopg.connect(**conninfo(), autocommit=True) as c:
+        for sql in LISTING["teardown"]:
+            c.execute(sql)
+
+
+def test_lists_the_shared_listing(listing_inspector):
+    """tpch.tiny, a memory table and view, a lake table and the remote PostgreSQL catalog's table:
+    the same tables, columns, types and nullability as pgJDBC's getTables/getColumns."""
+    schemas = sorted({t["schema"] for t in LISTING["tables"]})
+    assert set(schemas) <= set(listing_inspector.get_schema_names())
+    for schema in schemas:
+        want = {t["table"]: (t["type"], t["columns"]) for t in LISTING["tables"] if t["schema"] == schema}
+        seen = {}
+        for kind, names in (("TABLE", listing_inspector.get_table_names(schema=schema)), ("VIEW", listing_inspector.get_view_names(schema=schema))):
+            for table in names:
+                cols = listing_inspector.get_columns(table, schema=schema)
+                seen[table] = (kind, [[c["name"], listed_type(c["type"]), c["nullable"]] for c in cols])
+        assert seen == want, schema

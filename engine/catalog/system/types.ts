@@ -9,7 +9,7 @@ export function typeAlign(t: PgType): string {
   if (t.name === 'interval') return 'd';
   switch (t.len) {
     case 8: return 'd';
-    case 4: return 'i';
+    case 4: case 12: return 'i'; // 12: aclitem
     case 2: return 's';
     case -1: return 'i';
     default: return 'c';
@@ -60,7 +60,6 @@ function baseRows(): TypeRow[] {
     extra(22, 'int2vector', -1, 'b', 'A', 21, 1006),
     extra(30, 'oidvector', -1, 'b', 'A', 26, 1013),
     extra(194, 'pg_node_tree', -1, 'b', 'Z'),
-    extra(1033, 'aclitem', 12, 'b', 'U', 0, 1034),
     extra(2202, 'regprocedure', 4, 'b', 'N', 0, 2207),
     extra(4089, 'regnamespace', 4, 'b', 'N', 0, 4090),
     extra(4096, 'regrole', 4, 'b', 'N', 0, 4097),

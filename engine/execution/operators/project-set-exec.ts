@@ -1,6 +1,6 @@
 import { SqlError, SqlState } from '../../errors/index.js';
 import { tableById, type TableFunction } from '../../functions/registry.js';
-import type { Expr } from '../../plan/expr.js';
+import type { ProjectSetCall } from '../../plan/plan.js';
 import type { Batch, Schema } from '../batch/batch.js';
 import { BATCH_ROWS, takeBatchRows } from '../batch/batch.js';
 import { VectorBuilder, datumAt } from '../batch/vector.js';
@@ -10,7 +10,7 @@ import { checkpoint, type ExecNode, type TaskContext } from './exec-node.js';
 /** Set-returning functions in the select list, run side by side for each input row. */
 export class ProjectSetExec implements ExecNode {
   readonly name = 'ProjectSet';
-  constructor(readonly input: ExecNode, readonly calls: readonly { readonly fn: string; readonly args: readonly Expr[]; readonly ordinality?: boolean }[], readonly schema: Schema) {}
+  constructor(readonly input: ExecNode, readonly calls: readonly ProjectSetCall[], readonly schema: Schema) {}
   children() {
     return [this.input];
   }
@@ -23,8 +23,8 @@ export class ProjectSetExec implements ExecNode {
     const args = this.calls.map((c) => c.args.map((a) => compileExpr(a, ctx.eval)));
     const argTypes = this.calls.map((c) => c.args.map((a) => a.type));
     const width = this.input.schema.length;
-    // Each call's output columns: the function's, then the row number WITH ORDINALITY.
-    const widths = fns.map((fn, k) => fn.columns(argTypes[k]!).length);
+    // Each call's output columns: the function's (or one record of them), then the row number WITH ORDINALITY.
+    const widths = fns.map((fn, k) => (this.calls[k]!.record ? 1 : fn.columns(argTypes[k]!).length));
     for await (const batch of this.input.execute(ctx)) {
       await checkpoint(ctx);
       const argVectors = args.map((list) => list.map((f) => f(batch)));
@@ -40,7 +40,8 @@ export class ProjectSetExec implements ExecNode {
           rows.push(i);
           let column = 0;
           produced.forEach((p, k) => {
-            for (let c = 0; c < widths[k]!; c++) values[column++]!.push(p[r]?.[c] ?? null);
+            if (this.calls[k]!.record) values[column++]!.push(p[r] ?? null);
+            else for (let c = 0; c < widths[k]!; c++) values[column++]!.push(p[r]?.[c] ?? null);
             if (this.calls[k]!.ordinality) values[column++]!.push(r < p.length ? BigInt(r + 1) : null);
           });
         }

@@ -1,4 +1,4 @@
-/** Arithmetic operators (+ - * / % and unary minus) on integer, float and numeric types. */
+/** Arithmetic operators (+ - * / % and unary minus) on integer, float and numeric types; bitwise & | # ~ on integers. */
 import { SqlError, SqlState } from '../../errors/index.js';
 import { Numeric } from '../../types/numeric.js';
 import { T, type PgType } from '../../types/pg-type.js';
@@ -50,6 +50,24 @@ for (const spec of [int2, int4]) {
     description: `negate ${spec.label}`,
   });
 }
+
+// bitwise and, or, xor, not: the result of two in-range values is in range
+for (const spec of [int2, int4]) {
+  registerBinary('&', spec.type, (x: number, y: number) => x & y, `bitwise and of ${spec.label}s`);
+  registerBinary('|', spec.type, (x: number, y: number) => x | y, `bitwise or of ${spec.label}s`);
+  registerBinary('#', spec.type, (x: number, y: number) => x ^ y, `bitwise xor of ${spec.label}s`);
+  registerScalar({
+    name: '~', args: [spec.type], returns: spec.type, volatility: 'immutable', strict: true,
+    vector: ([a], n) => mapUnary(spec.type, a!, n, (x: number) => ~x), description: `bitwise not of ${spec.label}`,
+  });
+}
+registerBinary('&', T.int8, (x: bigint, y: bigint) => x & y, 'bitwise and of bigints');
+registerBinary('|', T.int8, (x: bigint, y: bigint) => x | y, 'bitwise or of bigints');
+registerBinary('#', T.int8, (x: bigint, y: bigint) => x ^ y, 'bitwise xor of bigints');
+registerScalar({
+  name: '~', args: [T.int8], returns: T.int8, volatility: 'immutable', strict: true,
+  vector: ([a], n) => mapUnary(T.int8, a!, n, (x: bigint) => ~x), description: 'bitwise not of bigint',
+});
 
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;

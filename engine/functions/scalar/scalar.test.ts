@@ -231,3 +231,15 @@ describe('LIKE by string search', () => {
     }
   });
 });
+
+describe('bitwise operators on integers (expected values from PostgreSQL 15)', () => {
+  it('and, or, xor, not', () => {
+    check([
+      ['&(int2,int2)', ['5', '3'], '1'],
+      ['|(int4,int4)', ['-8', '3'], '-5'],
+      ['#(int8,int8)', ['9223372036854775807', '1'], '9223372036854775806'],
+      ['~(int4)', ['0'], '-1'],
+      ['~(int2)', ['-32768'], '32767'],
+    ]);
+  });
+});

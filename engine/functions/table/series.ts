@@ -1,7 +1,7 @@
 /**
  * Set-returning functions for FROM: generate_series (int4, int8, numeric, timestamp,
- * timestamptz), generate_subscripts, unnest, regexp_matches, regexp_split_to_table,
- * string_to_table. Each yields rows of column datums (see TableFunction in registry.ts).
+ * timestamptz), generate_subscripts, unnest, information_schema._pg_expandarray, regexp_matches,
+ * regexp_split_to_table, string_to_table. Each yields rows of column datums (see TableFunction in registry.ts).
  */
 import { SqlError, SqlState } from '../../errors/index.js';
 import { addIntervalToTimestamp, addIntervalToTimestamptz } from '../../types/datetime.js';
@@ -81,6 +81,8 @@ for (const elem of ELEMENT_TYPES) {
   table('unnest', [arr], (types) => [{ name: 'unnest', type: types[0]?.elem ?? elem }], function* ([a]: [unknown[]]) {
     for (const v of a) yield [v];
   }, 'expand an array to a set of rows');
+  table('information_schema._pg_expandarray', [arr], (types) => [{ name: 'x', type: types[0]?.elem ?? elem }, { name: 'n', type: T.int4 }],
+    ([a]: [unknown[]]) => a.map((x, i) => [x, i + 1]), 'the elements of an array with their positions (x, n), as information_schema uses it');
   table('generate_subscripts', [arr, T.int4], single('generate_subscripts', T.int4), ([a, d]: [unknown[], number]) => subscripts(a, d, false),
     'subscripts of an array dimension');
   table('generate_subscripts', [arr, T.int4, T.bool], single('generate_subscripts', T.int4), ([a, d, r]: [unknown[], number, boolean]) => subscripts(a, d, r),

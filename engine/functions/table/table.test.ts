@@ -16,6 +16,7 @@ describe('table functions (expected values from PostgreSQL 15)', () => {
   it('arrays and text', () => {
     expect(col(runTable('unnest(_int4)', ['{1,NULL,3}']))).toBe('1,N,3');
     expect(col(runTable('generate_subscripts(_text,int4,bool)', ['{a,b,c}', '1', 't']))).toBe('3,2,1');
+    expect(runTable('information_schema._pg_expandarray(_int2)', ['{3,NULL,1}'])).toEqual([['3', '1'], [null, '2'], ['1', '3']]);
     expect(col(runTable('regexp_matches(text,text,text)', ['a1b22', '(\\d)(\\d)?', 'g']))).toBe('{1,NULL},{2,2}');
     expect(col(runTable('regexp_split_to_table(text,text)', ['a b  c', '\\s+']))).toBe('a,b,c');
     expect(col(runTable('string_to_table(text,text)', ['a|b', '|']))).toBe('a,b');

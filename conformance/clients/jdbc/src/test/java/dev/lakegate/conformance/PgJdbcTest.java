@@ -2,10 +2,15 @@ package dev.lakegate.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -17,9 +22,12 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -281,6 +289,162 @@ class PgJdbcTest {
     try (Connection c = connect(""); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       assertTrue(rs.next());
       assertEquals(60175L, rs.getLong(1));
+    }
+  }
+
+  /** The expected listing shared with the SQLAlchemy and psqlODBC suites. */
+  static JsonNode listing() throws IOException {
+    return new ObjectMapper().readTree(Path.of("..", "catalog-listing.json").toFile());
+  }
+
+  /** A column as the listing writes it: [name, typname with (length) or (precision,scale), nullable]. */
+  static List<Object> column(String name, String typeName, int size, int digits, boolean nullable) {
+    String type = switch (typeName) {
+      case "bpchar", "varchar" -> typeName + "(" + size + ")";
+      case "numeric" -> typeName + "(" + size + "," + digits + ")";
+      default -> typeName;
+    };
+    return List.of(name, type, nullable);
+  }
+
+  static int drain(ResultSet rs) throws SQLException {
+    int n = 0;
+    try (rs) {
+      int width = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        for (int i = 1; i <= width; i++) rs.getObject(i);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * On PostgreSQL the listing's tables are created as they are (schemas named "tpch.tiny", … are
+   * legal there), so the same walk and comparison run against the real thing.
+   */
+  static void createListingOnPostgres(Statement st, JsonNode listing, boolean drop) throws SQLException {
+    Set<String> schemas = new java.util.LinkedHashSet<>();
+    for (JsonNode t : listing.get("tables")) schemas.add(t.get("schema").asText());
+    for (String schema : schemas) st.execute("drop schema if exists \"" + schema + "\" cascade");
+    if (drop) return;
+    for (String schema : schemas) st.execute("create schema \"" + schema + "\"");
+    for (JsonNode t : listing.get("tables")) {
+      List<String> cols = new ArrayList<>();
+      boolean view = t.get("type").asText().equals("VIEW");
+      for (JsonNode c : t.get("columns")) {
+        cols.add(view
+            ? "null::" + c.get(1).asText() + " as \"" + c.get(0).asText() + "\""
+            : "\"" + c.get(0).asText() + "\" " + c.get(1).asText() + (c.get(2).asBoolean() ? "" : " not null"));
+      }
+      String name = "\"" + t.get("schema").asText() + "\".\"" + t.get("table").asText() + "\"";
+      st.execute(view ? "create view " + name + " as select " + String.join(", ", cols)
+          : "create table " + name + " (" + String.join(", ", cols) + ")");
+    }
+  }
+
+  /**
+   * A BI tool's metadata sync: getCatalogs, getSchemas, then getTables and, per table,
+   * getColumns, getPrimaryKeys, getImportedKeys and getIndexInfo over every schema the connection
+   * sees; getTypeInfo and getFunctions. Every table of ../catalog-listing.json (tpch.tiny, a memory
+   * table and view, a lake table, a table of the remote PostgreSQL catalog pg) must be listed with
+   * exactly its columns and types, as information_schema.columns reports them; every other tpch
+   * schema has the same 8 tables. Then two catalogs join in one query, named as listed.
+   */
+  @Test
+  void metadataSyncListsEveryCatalogThenJoins() throws Exception {
+    JsonNode listing = listing();
+    try (Connection c = connect(""); Statement st = c.createStatement()) {
+      if (ON_POSTGRES) createListingOnPostgres(st, listing, false);
+      else for (JsonNode sql : listing.get("setup")) st.execute(sql.asText());
+      try {
+        DatabaseMetaData md = c.getMetaData();
+        List<String> catalogs = new ArrayList<>();
+        try (ResultSet rs = md.getCatalogs()) {
+          while (rs.next()) catalogs.add(rs.getString("TABLE_CAT"));
+        }
+        List<String> wantCatalogs = ON_POSTGRES ? List.of(DB) : List.of("lake", "memory", "pg", "tpch");
+        assertTrue(catalogs.containsAll(wantCatalogs), "getCatalogs() = " + catalogs);
+
+        List<String> schemas = new ArrayList<>();
+        try (ResultSet rs = md.getSchemas()) {
+          while (rs.next()) schemas.add(rs.getString("TABLE_SCHEM"));
+        }
+        // schema -> table -> [type, columns]
+        Map<String, Map<String, List<Object>>> seen = new TreeMap<>();
+        for (String schema : schemas) {
+          if (schema.equals("information_schema") || schema.startsWith("pg_")) continue;
+          Map<String, List<Object>> tables = new TreeMap<>();
+          try (ResultSet rs = md.getTables(null, schema, "%", new String[] {"TABLE", "VIEW"})) {
+            while (rs.next()) tables.put(rs.getString("TABLE_NAME"), new ArrayList<>(List.of(rs.getString("TABLE_TYPE"))));
+          }
+          for (Map.Entry<String, List<Object>> t : tables.entrySet()) {
+            List<List<Object>> cols = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, schema, t.getKey(), "%")) {
+              while (rs.next()) {
+                cols.add(column(rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"), rs.getInt("COLUMN_SIZE"),
+                    rs.getInt("DECIMAL_DIGITS"), rs.getInt("NULLABLE") == DatabaseMetaData.columnNullable));
+              }
+            }
+            t.getValue().add(cols);
+            assertEquals(0, drain(md.getPrimaryKeys(null, schema, t.getKey())), "primary key of " + schema + "." + t.getKey());
+            assertEquals(0, drain(md.getImportedKeys(null, schema, t.getKey())), "foreign keys of " + schema + "." + t.getKey());
+            assertEquals(0, drain(md.getIndexInfo(null, schema, t.getKey(), false, true)), "indexes of " + schema + "." + t.getKey());
+          }
+          seen.put(schema, tables);
+        }
+
+        Map<String, Map<String, List<Object>>> want = new TreeMap<>();
+        for (JsonNode t : listing.get("tables")) {
+          List<List<Object>> cols = new ArrayList<>();
+          for (JsonNode col : t.get("columns")) cols.add(List.of(col.get(0).asText(), col.get(1).asText(), col.get(2).asBoolean()));
+          want.computeIfAbsent(t.get("schema").asText(), k -> new TreeMap<>())
+              .put(t.get("table").asText(), List.of(t.get("type").asText(), cols));
+        }
+        for (Map.Entry<String, Map<String, List<Object>>> schema : want.entrySet()) {
+          assertEquals(schema.getValue(), seen.get(schema.getKey()), "tables and columns of schema " + schema.getKey());
+        }
+        if (!ON_POSTGRES) {
+          Set<String> tpchTables = want.get("tpch.tiny").keySet();
+          List<String> tpchSchemas = seen.keySet().stream().filter(s -> s.startsWith("tpch.")).toList();
+          assertTrue(tpchSchemas.size() >= 10, "tpch schemas: " + tpchSchemas);
+          for (String schema : tpchSchemas) assertEquals(tpchTables, seen.get(schema).keySet(), schema);
+        }
+
+        // the same columns as information_schema reports them
+        Map<String, Map<String, List<List<Object>>>> info = new TreeMap<>();
+        try (ResultSet rs = st.executeQuery("select table_schema, table_name, column_name, udt_name,"
+            + " coalesce(character_maximum_length, numeric_precision, 0), coalesce(numeric_scale, 0), is_nullable"
+            + " from information_schema.columns where table_schema in ('tpch.tiny', 'listing', 'lake.listing', 'pg.public')"
+            + " order by table_schema, table_name, ordinal_position")) {
+          while (rs.next()) {
+            info.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).computeIfAbsent(rs.getString(2), k -> new ArrayList<>())
+                .add(column(rs.getString(3), rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getString(7).equals("YES")));
+          }
+        }
+        for (Map.Entry<String, Map<String, List<Object>>> schema : want.entrySet()) {
+          Map<String, Object> cols = new LinkedHashMap<>();
+          schema.getValue().forEach((table, v) -> cols.put(table, v.get(1)));
+          assertEquals(cols, new LinkedHashMap<>(info.get(schema.getKey())), "information_schema.columns of " + schema.getKey());
+        }
+
+        assertTrue(drain(md.getTypeInfo()) > 20, "getTypeInfo");
+        drain(md.getFunctions(null, "public", "%"));
+        assertNotNull(md.getSQLKeywords());
+
+        // two catalogs in one query, named as the listing names them
+        List<String> joined = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("select w.\"name\", r.\"r_name\" from \"pg.public\".\"warehouses\" w"
+            + " join \"tpch.tiny\".\"nation\" n on n.\"n_nationkey\" = w.\"nation_key\""
+            + " join \"lake.listing\".\"regions\" r on r.\"r_regionkey\" = n.\"n_regionkey\" order by w.\"id\"")) {
+          while (rs.next()) joined.add(rs.getString(1) + "/" + rs.getString(2).strip());
+        }
+        // on PostgreSQL the created tables are empty
+        assertEquals(ON_POSTGRES ? List.of() : List.of("Rotterdam/AMERICA", "Osaka/ASIA", "Santos/AMERICA"), joined);
+      } finally {
+        if (ON_POSTGRES) createListingOnPostgres(st, listing, true);
+        else for (JsonNode sql : listing.get("teardown")) st.execute(sql.asText());
+      }
     }
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * authentication_timeout under a hostile client (issue 8 Done-means; CHECKLIST-reliability.md
+ * b.1 item 8, b.2 item 39, b.4 item 84): 1,000 connections that never finish their startup —
+ * silent, half a startup packet, a TLS handshake that stops after SSLRequest, a SCRAM exchange
+ * that stops after AuthenticationSASL — hold no connection slot and little memory, do not stop
+ * a normal client from signing in and querying, and are all closed silently by the timeout;
+ * file descriptors return to baseline.
+ */
+import { readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionLimiter } from '../auth/connection-limits.js';
+import { hbaAuthenticator } from '../auth/hba-authenticator.js';
+import { parseHba } from '../auth/hba.js';
+import { scramAuthenticator } from '../auth/methods/scram-sha-256.js';
+import { passwordFileLookup } from '../auth/password-file.js';
+import { formatVerifier, makeVerifier } from '../auth/scram/verifier.js';
+import { T } from '../engine/types/pg-type.js';
+import type { Logger } from './log.js';
+import { startServer, type RunningServer } from './server.js';
+import { createFakeEngine } from './testing/fake-engine.js';
+import { encodeFrontend } from './testing/wire-client.js';
+
+const TIMEOUT_MS = 2000;
+const HOSTILE = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'lakegate-auth-timeout-'));
+const passwords = join(dir, 'passwords');
+writeFileSync(passwords, `alice:${formatVerifier(makeVerifier('s3cret'))}\n`);
+const logged: string[] = [];
+const log: Logger = { info: () => {}, warn: (m) => logged.push(m) };
+const limiter = new ConnectionLimiter({ maxConnections: 2 });
+let server: RunningServer;
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+beforeAll(async () => {
+  server = await startServer({
+    engine: createFakeEngine({ 'select 1': { columns: [{ name: '?column?', type: T.int4 }], rows: [[1]] } }),
+    port: 0,
+    log,
+    tls: 'self-signed',
+    authenticationTimeoutMs: TIMEOUT_MS,
+    connectionLimiter: limiter,
+    authenticate: hbaAuthenticator(parseHba('host all all all scram-sha-256', 'test-hba'), {
+      'scram-sha-256': scramAuthenticator({ lookup: passwordFileLookup(passwords) }),
+    }),
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Hostile {
+  readonly socket: Socket;
+  /** Bytes the server sent. */
+  received: number;
+  /** When the server closed it, in ms after it was opened; null while open. */
+  closedAfter: number | null;
+}
+
+const startup = encodeFrontend({ Type: 'StartupMessage', Parameters: { user: 'alice', database: 'd' } });
+const sslRequest = encodeFrontend({ Type: 'SSLRequest' });
+
+/** What each hostile connection sends before it goes quiet. */
+const behaviours: [string, Buffer][] = [
+  ['nothing', Buffer.alloc(0)],
+  ['half a startup packet', startup.subarray(0, Math.floor(startup.length / 2))],
+  ['SSLRequest, then no TLS handshake', sslRequest],
+  ['a startup packet, then no SASL response', startup],
+];
+
+function openHostile(port: number, bytes: Buffer): Promise<Hostile> {
+  return new Promise((resolve, reject) => {
+    const opened = performance.now();
+    const socket = connect(port, '127.0.0.1');
+    const h: Hostile = { socket, received: 0, closedAfter: null };
+    socket.on('data', (d) => (h.received += d.length));
+    socket.on('close', () => (h.closedAfter = performance.now() - opened));
+    socket.on('error', () => {});
+    socket.once('connect', () => {
+      if (bytes.length > 0) socket.write(bytes);
+      resolve(h);
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe(`${HOSTILE} connections that never finish their startup`, () => {
+  it('do not stop a normal client, hold no slot, and are all closed by authentication_timeout', async () => {
+    const warmup = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', password: 's3cret', database: 'd' });
+    await warmup.connect();
+    await warmup.end();
+    await expect.poll(() => server.connectionCount()).toBe(0);
+    const baselineFds = openFds();
+    const memoryBefore = process.memoryUsage();
+
+    const hostile: Hostile[] = [];
+    for (let i = 0; i < HOSTILE; i += 100) {
+      hostile.push(...(await Promise.all(Array.from({ length: 100 }, (_, k) => openHostile(server.port, behaviours[(i + k) % behaviours.length]![1])))));
+    }
+    await expect.poll(() => server.connectionCount()).toBe(HOSTILE);
+    const memoryAfter = process.memoryUsage();
+    // Client and server sockets both live in this process (the two socket objects alone take
+    // about 6 KB); a pending startup keeps no big buffer. About 9 KB per connection was measured.
+    const perConnection = (memoryAfter.heapUsed + memoryAfter.arrayBuffers - memoryBefore.heapUsed - memoryBefore.arrayBuffers) / HOSTILE;
+    expect(perConnection).toBeLessThan(16 * 1024);
+
+    // A normal client signs in (SCRAM) and queries while all of them are pending.
+    const started = performance.now();
+    const normal = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', password: 's3cret', database: 'd' });
+    await normal.connect();
+    expect((await normal.query('select 1')).rows).toEqual([{ '?column?': 1 }]);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(limiter.counts().total).toBe(1);
+    expect(hostile.every((h) => h.closedAfter === null)).toBe(true);
+
+    await expect.poll(() => hostile.filter((h) => h.closedAfter === null).length, { timeout: TIMEOUT_MS + 5000, interval: 100 }).toBe(0);
+    const closedAfter = hostile.map((h) => h.closedAfter!);
+    expect(Math.min(...closedAfter)).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(Math.max(...closedAfter)).toBeLessThan(TIMEOUT_MS + 2000);
+    // Closed without a message: silent clients got nothing at all; the others only the answer to
+    // what they sent ('S' for SSLRequest, AuthenticationSASL for the startup packet).
+    const receivedBytes = (k: number) => new Set(hostile.filter((_, i) => i % behaviours.length === k).map((h) => h.received));
+    expect(receivedBytes(0)).toEqual(new Set([0]));
+    expect(receivedBytes(1)).toEqual(new Set([0]));
+    expect(receivedBytes(2)).toEqual(new Set([1]));
+    expect(receivedBytes(3)).toEqual(new Set([24])); // AuthenticationSASL offering SCRAM-SHA-256
+    expect(logged.filter((m) => m === 'closing connection: authentication timeout')).toHaveLength(HOSTILE);
+
+    // The normal session is unaffected, and everything returns to baseline.
+    expect((await normal.query('select 1')).rows).toEqual([{ '?column?': 1 }]);
+    await normal.end();
+    for (const h of hostile) h.socket.destroy();
+    await expect.poll(() => server.connectionCount()).toBe(0);
+    expect(limiter.counts()).toEqual({ total: 0, byUser: {} });
+    await expect.poll(openFds, { timeout: 5000 }).toBeLessThanOrEqual(baselineFds);
+  }, 30_000);
+});
