@@ -27,6 +27,10 @@ export interface SessionOptions {
    * server drops the protocol-level prepared statement(s) of that name.
    */
   readonly onDeallocate?: (name: string | null) => void;
+  /** The process id sent in BackendKeyData: pg_backend_pid() and pg_stat_activity.pid. Absent: the engine numbers the session. */
+  readonly backendPid?: number;
+  /** The client's address and port (pg_stat_activity.client_addr/client_port); absent when not over TCP. */
+  readonly client?: { readonly address: string; readonly port: number };
 }
 
 export interface Notice {

@@ -9,6 +9,7 @@ import type { Engine, EngineSession, SessionOptions } from './api.js';
 import { CatalogManager } from './catalog/catalog-manager.js';
 import './functions/builtins.js';
 import { Session } from './session/session.js';
+import { SessionActivity } from './session/activity.js';
 import type { AdmissionControl } from './resource-groups/admission-control.js';
 import { shutdownWorkerPool } from './scheduler/worker/worker-pool.js';
 
@@ -22,9 +23,10 @@ export interface EngineOptions {
 
 export function createEngine(options: EngineOptions): Engine {
   const catalogs = new CatalogManager(options.catalogs);
+  const activity = new SessionActivity();
   return {
     openSession(sessionOptions: SessionOptions): EngineSession {
-      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null);
+      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null, activity);
     },
     close: shutdownWorkerPool,
   };

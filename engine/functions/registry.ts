@@ -36,6 +36,8 @@ export interface SessionFunctions {
   readonly user: string;
   readonly database: string;
   readonly currentSchema: string;
+  /** The process id the client was given in BackendKeyData (pg_backend_pid()). */
+  readonly backendPid: number;
   getSetting(name: string, missingOk: boolean): string | null;
   setSetting(name: string, value: string, isLocal: boolean): string;
 }
@@ -169,6 +171,7 @@ class FunctionTable<F extends { readonly id: string; readonly name: string }> {
   get = (id: string): F | undefined => this.byId.get(id);
   named = (name: string): readonly F[] => this.byName.get(name) ?? [];
   has = (name: string): boolean => this.byName.has(name);
+  all = (): IterableIterator<F> => this.byId.values();
 }
 
 const scalars = new FunctionTable<ScalarFunction>('function');
@@ -183,6 +186,8 @@ export const registerTable = (fn: Omit<TableFunction, 'id'>): void => tables.add
 
 export const scalarById = scalars.get;
 export const scalarsNamed = scalars.named;
+/** Every scalar function and operator, in registration order (pg_operator, information_schema.routines). */
+export const allScalars = scalars.all;
 export const aggregateById = aggregates.get;
 export const aggregatesNamed = aggregates.named;
 export const isAggregateName = aggregates.has;
@@ -190,3 +195,4 @@ export const windowById = windows.get;
 export const windowsNamed = windows.named;
 export const tableById = tables.get;
 export const tablesNamed = tables.named;
+export const allTables = tables.all;

@@ -28,6 +28,7 @@ export function testContext(format: Partial<FormatSettings> = {}, extra: Partial
       user: 'tester',
       database: 'db',
       currentSchema: 'public',
+      backendPid: 1,
       getSetting: (name) => settings.get(name) ?? null,
       setSetting: (name, value) => {
         settings.set(name, value);

@@ -14,6 +14,8 @@ export class SessionState {
   transactionStart: bigint | null = null;
   /** Called with every normalised value before it is set, whatever the path (SET, set_config, startup); may throw. */
   checkValue: (name: string, value: string) => void = () => undefined;
+  /** Called when a transaction block ends (commit false: rolled back), after the settings revert. */
+  onTransactionEnd: (commit: boolean) => void = () => undefined;
 
   constructor(
     readonly user: string,
@@ -89,6 +91,7 @@ export class SessionState {
     this.status = 'I';
     this.transactionStart = null;
     for (const [k, v] of before) this.reportIfChanged(k, v);
+    this.onTransactionEnd(commit);
   }
 
   private reportIfChanged(key: string, before: string | undefined): void {

@@ -18,7 +18,8 @@ import { T, typeByOid, type PgType } from '../types/pg-type.js';
 import { queryResources } from '../scheduler/query-resources.js';
 import { SessionState } from './session-state.js';
 import { allSettings, parseBytes, parseMs } from './settings.js';
-import { withSystemInfo } from '../catalog/system/session-info.js';
+import { withSystemInfo, type ActivityRow } from '../catalog/system/session-info.js';
+import type { ActivitySource, SessionActivity } from './activity.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
 import { planAnalyze, planShowStats, showStatsQuery } from './statements/analyze.js';
 import { planExplain } from './statements/explain.js';
@@ -27,6 +28,7 @@ import { planCreateSchema, planCreateTable, planCreateTableAs, planCreateView, p
 import type { PlannedStatement } from './statements/planned-statement.js';
 import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type UtilityContext } from './statements/utility.js';
 import { singleStep } from './execution.js';
+import { Cursors } from './statements/cursor.js';
 import { explainOptions } from './statements/explain.js';
 import type { AdmissionControl } from '../resource-groups/admission-control.js';
 import { AdmittedExecution } from './admitted-execution.js';
@@ -50,7 +52,7 @@ const SCAN_CONCURRENCY = 4;
 const TEMP_CATALOG = 'memory';
 let nextTempSchema = 1;
 
-export class Session implements EngineSession {
+export class Session implements EngineSession, ActivitySource {
   private readonly state: SessionState;
   private readonly running = new Set<AbortController>();
   /** This session's schema for temporary tables, made by its first CREATE TEMPORARY and dropped at close. */
@@ -59,16 +61,31 @@ export class Session implements EngineSession {
   private readonly principal: Identity;
   /** Memory limit ceilings of admitted statements (their resource group's softMemoryLimit), by the statement's signal. */
   private readonly memoryCeilings = new WeakMap<AbortSignal, number>();
+  /** pg_backend_pid() and pg_stat_activity. */
+  private readonly backendPid: number;
+  private readonly backendStart = nowMicros();
+  private readonly leaveActivity: () => void;
+  /** Statements started and not yet finished (a client may interleave portals). */
+  private activeStatements = 0;
+  private lastQuery = '';
+  private queryStart: bigint | null = null;
+  private stateChange: bigint | null = null;
+  /** DECLARE … CURSOR / FETCH / CLOSE. */
+  private readonly cursors = new Cursors();
 
   constructor(
     private readonly catalogs: CatalogManager,
     private readonly options: SessionOptions,
     private readonly accessControl: AccessControl,
     /** Resource groups; null: no limits. */
-    private readonly admission: AdmissionControl | null = null,
+    private readonly admission: AdmissionControl | null,
+    private readonly sessions: SessionActivity,
   ) {
+    this.backendPid = options.backendPid ?? sessions.allocatePid();
+    this.leaveActivity = sessions.add(this);
     this.principal = { user: options.user, groups: options.groups ?? [] };
     this.state = new SessionState(options.user, options.database, options.onParameterStatus);
+    this.state.onTransactionEnd = (commit) => this.cursors.transactionEnded(commit);
     this.state.checkValue = (name, value) => {
       if (name === 'role') this.checkRole(value);
     };
@@ -111,12 +128,14 @@ export class Session implements EngineSession {
     const timeoutMs = parseMs(this.state.get('statement_timeout') ?? '0');
     const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(queryCanceled('timeout')), timeoutMs) : null;
     this.running.add(controller);
+    this.noteStatement(prepared.statement.sql, true);
     const started = planned.start(params, controller);
     const execution = p.admitted && this.admission ? this.withAdmission(started, controller) : started;
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       options.signal.removeEventListener('abort', onClientAbort);
       this.running.delete(controller);
+      this.noteStatement(prepared.statement.sql, false);
       if (execution instanceof AdmittedExecution) execution.end();
     };
     return withCleanup(execution, cleanup);
@@ -133,6 +152,36 @@ export class Session implements EngineSession {
         if (grant.queryMaxMemoryBytes !== null) this.memoryCeilings.set(controller.signal, grant.queryMaxMemoryBytes);
       },
     });
+  }
+
+  /** A statement starts or ends (pg_stat_activity.state, query, query_start, state_change). */
+  private noteStatement(sql: string, starts: boolean): void {
+    const now = nowMicros();
+    this.activeStatements += starts ? 1 : -1;
+    this.stateChange = now;
+    if (starts) {
+      this.lastQuery = sql;
+      this.queryStart = now;
+    }
+  }
+
+  activity(): ActivityRow {
+    const status = this.state.status;
+    const state = this.activeStatements > 0 ? 'active' : status === 'T' ? 'idle in transaction' : status === 'E' ? 'idle in transaction (aborted)' : 'idle';
+    return {
+      pid: this.backendPid,
+      user: this.options.user,
+      database: this.options.database,
+      applicationName: this.state.get('application_name') ?? '',
+      clientAddr: this.options.client?.address ?? null,
+      clientPort: this.options.client?.port ?? null,
+      backendStart: this.backendStart,
+      xactStart: this.state.transactionStart ?? (this.activeStatements > 0 ? this.queryStart : null),
+      queryStart: this.queryStart,
+      stateChange: this.stateChange,
+      state,
+      query: this.lastQuery,
+    };
   }
 
   noteError(): void {
@@ -159,6 +208,8 @@ export class Session implements EngineSession {
   }
 
   close(): void {
+    this.leaveActivity();
+    this.cursors.closeAll();
     for (const c of this.running) c.abort(queryCanceled('user'));
     this.running.clear();
     const temp = this.catalogs.has(TEMP_CATALOG) ? this.catalogs.connector(TEMP_CATALOG) : null;
@@ -279,6 +330,12 @@ export class Session implements EngineSession {
         return planAnalyze(this.queryContext(params), body, () => this.formatSettings());
       case 'ShowStatsStmt':
         return planShowStats(this.queryContext(params), body.query as AstNode);
+      case 'DeclareCursorStmt':
+        return this.cursors.declare(body, this.state.status !== 'I', (query) => planQuery(this.queryContext(params), query));
+      case 'FetchStmt':
+        return this.cursors.fetch(body);
+      case 'ClosePortalStmt':
+        return this.cursors.close(body);
       case 'VariableSetStmt':
         return planSet(utility, body);
       case 'VariableShowStmt':
@@ -307,6 +364,7 @@ export class Session implements EngineSession {
       searchPath: this.nameDefaults().searchPath,
       settings: () => allSettings().map((d) => ({ name: d.name, setting: this.state.get(d.name) ?? '', readOnly: d.readOnly === true, bootVal: d.defaultValue })),
       visibility: access.catalogVisibility(),
+      activity: () => this.sessions.rows(),
     });
     return {
       binder: { catalogs: this.catalogs, connectorSession, defaults: this.nameDefaults(), params, access },
@@ -348,6 +406,7 @@ export class Session implements EngineSession {
     const session: SessionFunctions = {
       user: this.identity().user,
       database: this.options.database,
+      backendPid: this.backendPid,
       currentSchema: defaults.searchPath.find((s) => s !== this.options.user && !s.startsWith(`${TEMP_CATALOG}.pg_temp_`)) ?? 'public',
       getSetting: (name, missingOk) => {
         const v = state.get(name);
@@ -360,6 +419,8 @@ export class Session implements EngineSession {
     return { params, format: this.formatSettings(), session, statementStart, transactionStart: state.transactionStart ?? statementStart };
   }
 }
+
+const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
 function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string, admitted: boolean): Prepared {
   return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey, admitted };

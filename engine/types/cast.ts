@@ -234,6 +234,31 @@ const CASTS: Partial<Record<BaseTypeName, Partial<Record<BaseTypeName, Ctx>>>> =
 };
 const CONTEXT: Record<Ctx, CastContext> = { i: 'implicit', a: 'assignment', e: 'explicit' };
 
+/** A pg_cast row: PostgreSQL lists these casts (not the I/O conversions to and from strings). */
+export interface CastEntry {
+  readonly source: BaseTypeName;
+  readonly target: BaseTypeName;
+  readonly context: Ctx;
+  /** 'b' binary-coercible, 'i' through text I/O, 'f' by a function named after the target type. */
+  readonly method: 'f' | 'i' | 'b';
+}
+
+const OID_LIKE = new Set(['int4', 'oid', 'regclass', 'regtype', 'regproc']);
+const TEXT_LIKE = new Set(['text', 'varchar', 'bpchar']);
+
+function castMethod(source: string, target: string): CastEntry['method'] {
+  if (OID_LIKE.has(source) && OID_LIKE.has(target)) return 'b';
+  if (TEXT_LIKE.has(source) && TEXT_LIKE.has(target) && source !== 'bpchar') return 'b';
+  if ((source === 'json' || source === 'jsonb') && (target === 'json' || target === 'jsonb')) return 'i';
+  return 'f';
+}
+
+/** The casts of pg_cast among Lakegate's types, with PostgreSQL's context and method. */
+export const castEntries = (): CastEntry[] =>
+  Object.entries(CASTS).flatMap(([source, targets]) => Object.entries(targets).map(([target, context]) => ({
+    source: source as BaseTypeName, target: target as BaseTypeName, context, method: castMethod(source, target),
+  })));
+
 /** The context in which PostgreSQL allows casting `from` to `to`, or null when it never does. */
 export function canCast(from: PgType, to: PgType): CastContext | null {
   if (from.elem || to.elem) {

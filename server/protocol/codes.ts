@@ -97,6 +97,13 @@ export const enum EncryptionResponse {
   Refuse = 0x4e, // 'N'
 }
 
+/**
+ * Direct TLS (PostgreSQL 17, `sslnegotiation=direct`): the client opens with a TLS handshake
+ * record (first byte 0x16) instead of SSLRequest, and must offer ALPN `postgresql`.
+ */
+export const TLS_HANDSHAKE_RECORD = 0x16;
+export const ALPN_PROTOCOL = 'postgresql';
+
 /** Format codes in Bind, RowDescription and CopyOutResponse. */
 export const enum FormatCode {
   Text = 0,

@@ -128,6 +128,9 @@ export class Connection {
     }
     if (this.options.admit) this.releaseSlot = this.options.admit(principal.user);
     writer.authenticationOk();
+    // The key comes first: its process id is the session's pg_backend_pid().
+    this.cancelKey = this.options.cancelRegistry.register({ cancel: () => this.commands?.cancel() });
+    const address = this.socket.remoteAddress;
     try {
       this.session = this.options.engine.openSession({
         user: principal.user,
@@ -137,6 +140,8 @@ export class Connection {
         onParameterStatus: (name, value) => writer.parameterStatus(name, value),
         onNotice: (n) => writer.noticeResponse({ severity: n.severity, code: n.code, message: n.message, detail: n.detail, hint: n.hint }),
         onDeallocate: (name) => this.commands?.deallocate(name),
+        backendPid: this.cancelKey.processId,
+        ...(address !== undefined ? { client: { address, port: this.socket.remotePort ?? 0 } } : {}),
       });
     } catch (err) {
       throw asFatal(SqlError.from(err));
@@ -144,7 +149,6 @@ export class Connection {
     const commands = new CommandProcessor(this.session, this.output);
     this.commands = commands;
     for (const [name, value] of this.session.reportedParameters()) writer.parameterStatus(name, value);
-    this.cancelKey = this.options.cancelRegistry.register(commands);
     writer.backendKeyData(this.cancelKey.processId, this.cancelKey.secretKey);
     commands.readyForQuery();
     return true;

@@ -11,7 +11,7 @@ import pytest
 TPCH_TABLES = ["customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"]
 
 
-def connect():
+def connect_string(**options):
     parts = {
         "Driver": "{PostgreSQL Unicode}",
         "Servername": os.environ.get("LAKEGATE_HOST", "127.0.0.1"),
@@ -20,8 +20,13 @@ def connect():
         "Username": os.environ.get("LAKEGATE_USER", "lakegate"),
         "Password": os.environ.get("LAKEGATE_PASSWORD", ""),
         "SSLmode": "disable",
+        **options,
     }
-    return pyodbc.connect(";".join(f"{k}={v}" for k, v in parts.items()), autocommit=True, timeout=10)
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def connect():
+    return pyodbc.connect(connect_string(), autocommit=True, timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +130,16 @@ def test_sqltables_and_sqlcolumns_list_the_shared_listing(listing_cur):
         tables = [(r.table_name, r.table_type) for r in listing_cur.tables(schema=schema, tableType="TABLE,VIEW").fetchall()]
         seen = {name: (kind, [listed_column(r) for r in listing_cur.columns(table=name, schema=schema).fetchall()]) for name, kind in tables}
         assert seen == want, schema
+
+
+def test_declare_fetch_mode(cur):
+    """UseDeclareFetch=1: the driver reads results through DECLARE … CURSOR and FETCH in pieces of Fetch rows."""
+    sql = "select l_orderkey, l_linenumber from tpch.tiny.lineitem order by 1, 2"
+    whole = [tuple(r) for r in cur.execute(sql).fetchall()]
+    conn = pyodbc.connect(connect_string(UseDeclareFetch=1, Fetch=100), autocommit=False, timeout=10)
+    try:
+        fetched = [tuple(r) for r in conn.cursor().execute(sql).fetchall()]
+        conn.commit()
+    finally:
+        conn.close()
+    assert len(fetched) == 60175 and fetched == whole

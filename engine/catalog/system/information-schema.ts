@@ -4,7 +4,10 @@
  * table_catalog is the connected database; table_schema is the pg_namespace name.
  */
 import { formatType, numericPrecision, numericScale, type PgType } from '../../types/pg-type.js';
-import type { Snapshot } from './snapshot.js';
+import { allScalars, allTables } from '../../functions/registry.js';
+import { functionKey } from './oids.js';
+import { isOperator } from './pg-catalog.js';
+import { SYSTEM_CATALOG, type Snapshot } from './snapshot.js';
 import { table, type SystemTableDef } from './table-def.js';
 
 const VIEW_OID_BASE = 13100;
@@ -44,6 +47,44 @@ function typeFacts(t: PgType): unknown[] {
 
 const userRelations = (s: Snapshot) => s.relations;
 
+/** The privileges PostgreSQL reports for a table's owner (role_table_grants), SELECT with hierarchy. */
+const TABLE_PRIVILEGES = ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+
+/**
+ * information_schema.routines: the registry's functions as PostgreSQL shows its built-in ones
+ * (schema pg_catalog, language INTERNAL, specific_name "name_oid"); operators are not routines.
+ */
+function routineRows(s: Snapshot): unknown[][] {
+  const functions = [...[...allScalars()].filter((f) => !isOperator(f)), ...[...allTables()].map((f) => ({ ...f, returns: f.columns(f.args)[0]?.type }))];
+  return functions.map((f) => {
+    const returns = f.returns ?? f.args[0]!;
+    return [
+      s.database, 'pg_catalog', `${f.name}_${s.oidFor(functionKey(f.id))}`, s.database, 'pg_catalog', f.name, 'FUNCTION', null, null, null, null, null, null,
+      dataType(returns), ...Array<null>(14).fill(null), s.database, 'pg_catalog', returns.name, null, null, null, null, '0', 'EXTERNAL', f.name, null, 'INTERNAL',
+      'GENERAL', f.volatility === 'immutable' ? 'YES' : 'NO', 'MODIFIES', f.strict ? 'YES' : 'NO', null, 'YES', 0, null, null, 'INVOKER', null, null, null, 'NO',
+      null, null, null, 'NO', ...Array<null>(24).fill(null),
+    ];
+  });
+}
+
+const ROUTINE_COLUMNS = `specific_catalog ident, specific_schema ident, specific_name ident, routine_catalog ident, routine_schema ident,
+  routine_name ident, routine_type chars, module_catalog ident, module_schema ident, module_name ident, udt_catalog ident, udt_schema ident,
+  udt_name ident, data_type chars, character_maximum_length card, character_octet_length card, character_set_catalog ident,
+  character_set_schema ident, character_set_name ident, collation_catalog ident, collation_schema ident, collation_name ident,
+  numeric_precision card, numeric_precision_radix card, numeric_scale card, datetime_precision card, interval_type chars,
+  interval_precision card, type_udt_catalog ident, type_udt_schema ident, type_udt_name ident, scope_catalog ident, scope_schema ident,
+  scope_name ident, maximum_cardinality card, dtd_identifier ident, routine_body chars, routine_definition chars, external_name chars,
+  external_language chars, parameter_style chars, is_deterministic chars, sql_data_access chars, is_null_call chars, sql_path chars,
+  schema_level_routine chars, max_dynamic_result_sets card, is_user_defined_cast chars, is_implicitly_invocable chars, security_type chars,
+  to_sql_specific_catalog ident, to_sql_specific_schema ident, to_sql_specific_name ident, as_locator chars, created timestamptz,
+  last_altered timestamptz, new_savepoint_level chars, is_udt_dependent chars, result_cast_from_data_type chars, result_cast_as_locator chars,
+  result_cast_char_max_length card, result_cast_char_octet_length card, result_cast_char_set_catalog ident, result_cast_char_set_schema ident,
+  result_cast_char_set_name ident, result_cast_collation_catalog ident, result_cast_collation_schema ident, result_cast_collation_name ident,
+  result_cast_numeric_precision card, result_cast_numeric_precision_radix card, result_cast_numeric_scale card,
+  result_cast_datetime_precision card, result_cast_interval_type chars, result_cast_interval_precision card,
+  result_cast_type_udt_catalog ident, result_cast_type_udt_schema ident, result_cast_type_udt_name ident, result_cast_scope_catalog ident,
+  result_cast_scope_schema ident, result_cast_scope_name ident, result_cast_maximum_cardinality card, result_cast_dtd_identifier ident`;
+
 export const informationSchemaTables: SystemTableDef[] = [
   view('schemata', `catalog_name ident, schema_name ident, schema_owner ident, default_character_set_catalog ident,
     default_character_set_schema ident, default_character_set_name ident, sql_path chars`,
@@ -76,4 +117,10 @@ export const informationSchemaTables: SystemTableDef[] = [
     table_name ident, column_name ident, ordinal_position card, position_in_unique_constraint card`),
   view('referential_constraints', `constraint_catalog ident, constraint_schema ident, constraint_name ident, unique_constraint_catalog ident,
     unique_constraint_schema ident, unique_constraint_name ident, match_option chars, update_rule chars, delete_rule chars`),
+  view('routines', ROUTINE_COLUMNS, routineRows),
+  view('role_table_grants', `grantor ident, grantee ident, table_catalog ident, table_schema ident, table_name ident, privilege_type chars,
+    is_grantable chars, with_hierarchy chars`,
+  (s) => userRelations(s).filter((r) => r.namespace.catalog !== SYSTEM_CATALOG).flatMap((r) => TABLE_PRIVILEGES.map((p) => [
+    s.user, s.user, s.database, r.namespace.name, r.name, p, 'YES', p === 'SELECT' ? 'YES' : 'NO',
+  ]))),
 ];

@@ -46,3 +46,9 @@ export const relationKey = (catalog: string, schema: string, name: string): stri
 export const namespaceKey = (catalog: string, schema: string): string => `namespace:${catalog}.${schema}`;
 /** Key of a catalog (a pg_database row). */
 export const databaseKey = (catalog: string): string => `database:${catalog}`;
+/** Key of a function or operator of the registry, by its signature id ("lower(text)", "+(int4,int4)"). */
+export const functionKey = (id: string): string => `function:${id}`;
+/** Key of a pg_cast row. */
+export const castKey = (source: string, target: string): string => `cast:${source}>${target}`;
+/** Key of a role other than the session's own (pg_stat_activity.usesysid of other users' sessions). */
+export const roleKey = (name: string): string => `role:${name}`;

@@ -1,5 +1,9 @@
 /** pg_catalog tables with PostgreSQL 15's columns (see table-def.ts for type substitutions). */
-import { PG_CATALOG_NAMESPACE, USER_OID } from './oids.js';
+import { castEntries } from '../../types/cast.js';
+import { T } from '../../types/pg-type.js';
+import { allScalars, type ScalarFunction } from '../../functions/registry.js';
+import { castKey, databaseKey, functionKey, PG_CATALOG_NAMESPACE, roleKey, USER_OID } from './oids.js';
+import type { ActivityRow } from './session-info.js';
 import { isTempSchema, SYSTEM_CATALOG, type RelationInfo, type Snapshot } from './snapshot.js';
 import { table, type SystemTableDef } from './table-def.js';
 import { pgTypeRow, typeAlign, typeByVal, typeCollation, typeLen, typeRows, typeStorage } from './types.js';
@@ -13,6 +17,56 @@ const view = (name: string, spec: string, rows?: (s: Snapshot) => unknown[][]) =
 const rel = (name: string, oid: number, spec: string, rows?: (s: Snapshot) => unknown[][]) => table('pg_catalog', name, oid, 'r', spec, rows);
 
 const userRelations = (s: Snapshot, kind: 'r' | 'v'): RelationInfo[] => s.relations.filter((r) => r.kind === kind && r.namespace.catalog !== SYSTEM_CATALOG);
+
+/** Functions named by a symbol are operators (engine/functions/README.md). */
+export const isOperator = (fn: ScalarFunction): boolean => /^[^a-z0-9_]+$/i.test(fn.name);
+
+const COMMUTATOR: Record<string, string> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=', '+': '+', '*': '*' };
+const NEGATOR: Record<string, string> = {
+  '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>', '~': '!~', '!~': '~', '~*': '!~*', '!~*': '~*', '~~': '!~~', '!~~': '~~', '~~*': '!~~*', '!~~*': '~~*',
+};
+
+/** pg_operator: one row per operator of the function registry; OIDs hashed from the signature id. */
+function operatorRows(s: Snapshot): unknown[][] {
+  const operators = [...allScalars()].filter(isOperator);
+  const ids = new Set(operators.map((o) => o.id));
+  const oidOf = (name: string | undefined, args: readonly string[]) => {
+    const id = name === undefined ? undefined : `${name}(${args.join(',')})`;
+    return id !== undefined && ids.has(id) ? s.oidFor(functionKey(id)) : 0;
+  };
+  return operators.map((o) => {
+    const [left, right] = o.args.length === 2 ? [o.args[0]!, o.args[1]!] : [undefined, o.args[0]!];
+    const argNames = o.args.map((a) => a.name);
+    const hashable = o.name === '=' && left !== undefined;
+    return [
+      s.oidFor(functionKey(o.id)), o.name, PG_CATALOG_NAMESPACE, USER_OID, left === undefined ? 'l' : 'b', hashable, hashable,
+      left?.oid ?? 0, right?.oid ?? 0, o.returns.oid, left === undefined ? 0 : oidOf(COMMUTATOR[o.name], [...argNames].reverse()),
+      oidOf(NEGATOR[o.name], argNames), s.oidFor(functionKey(o.id)), 0, 0,
+    ];
+  });
+}
+
+/** pg_cast: the casts engine/types/cast.ts lists; a function cast names the function "target(source)". */
+const castRows = (s: Snapshot): unknown[][] => castEntries().map((c) => [
+  s.oidFor(castKey(c.source, c.target)), T[c.source].oid, T[c.target].oid, c.method === 'f' ? s.oidFor(functionKey(`${c.target}(${c.source})`)) : 0, c.context, c.method,
+]);
+
+/**
+ * pg_stat_activity: the session's own user sees everything of its sessions; of other users'
+ * sessions only who and where, with query "<insufficient privilege>", as PostgreSQL shows them
+ * to a role that is neither their member nor pg_read_all_stats.
+ */
+function activityRow(s: Snapshot, a: ActivityRow): unknown[] {
+  const datid = s.oidFor(databaseKey(a.database));
+  if (a.user !== s.user) {
+    return [datid, a.database, a.pid, null, s.oidFor(roleKey(a.user)), a.user, a.applicationName, ...Array<null>(13).fill(null), '<insufficient privilege>', null];
+  }
+  const idle = a.state !== 'active';
+  return [
+    datid, a.database, a.pid, null, USER_OID, a.user, a.applicationName, a.clientAddr, null, a.clientPort,
+    a.backendStart, a.xactStart, a.queryStart, a.stateChange, idle ? 'Client' : null, idle ? 'ClientRead' : null, a.state, null, null, null, a.query, 'client backend',
+  ];
+}
 
 export const pgCatalogTables: SystemTableDef[] = [
   rel('pg_namespace', 2615, 'oid oid, nspname name, nspowner oid, nspacl acl', (s) => s.namespaces.map((n) => [n.oid, n.name, USER_OID, null])),
@@ -48,6 +102,9 @@ export const pgCatalogTables: SystemTableDef[] = [
   (s) => [[s.user, false, true, false, false, true, false, -1, '********', null, false, null, USER_OID]]),
   view('pg_user', `usename name, usesysid oid, usecreatedb bool, usesuper bool, userepl bool, usebypassrls bool, passwd text,
     valuntil timestamptz, useconfig textArray`, (s) => [[s.user, USER_OID, false, false, false, false, '********', null, null]]),
+  rel('pg_authid', 1260, `oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool,
+    rolreplication bool, rolbypassrls bool, rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz`,
+  (s) => [[USER_OID, s.user, false, true, false, false, true, false, false, -1, null, null]]),
   rel('pg_auth_members', 1261, 'roleid oid, member oid, grantor oid, admin_option bool'),
   view('pg_settings', `name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, vartype text,
     source text, min_val text, max_val text, enumvals textArray, boot_val text, reset_val text, sourcefile text, sourceline int4,
@@ -97,6 +154,14 @@ export const pgCatalogTables: SystemTableDef[] = [
     pubtruncate bool, pubviaroot bool`),
   rel('pg_publication_rel', 6106, 'oid oid, prpubid oid, prrelid oid, prqual nodeTree, prattrs int2vector'),
   rel('pg_publication_namespace', 6237, 'oid oid, pnpubid oid, pnnspid oid'),
+  view('pg_publication_tables', 'pubname name, schemaname name, tablename name, attnames nameArray, rowfilter text'),
+  view('pg_stat_activity', `datid oid, datname name, pid int4, leader_pid int4, usesysid oid, usename name, application_name text,
+    client_addr inet, client_hostname text, client_port int4, backend_start timestamptz, xact_start timestamptz, query_start timestamptz,
+    state_change timestamptz, wait_event_type text, wait_event text, state text, backend_xid xid, backend_xmin xid, query_id int8, query text,
+    backend_type text`, (s) => s.activity.map((a) => activityRow(s, a))),
+  rel('pg_operator', 2617, `oid oid, oprname name, oprnamespace oid, oprowner oid, oprkind char, oprcanmerge bool, oprcanhash bool,
+    oprleft oid, oprright oid, oprresult oid, oprcom oid, oprnegate oid, oprcode regproc, oprrest regproc, oprjoin regproc`, operatorRows),
+  rel('pg_cast', 2605, 'oid oid, castsource oid, casttarget oid, castfunc oid, castcontext char, castmethod char', castRows),
   rel('pg_enum', 3501, 'oid oid, enumtypid oid, enumsortorder float4, enumlabel name'),
   rel('pg_range', 3541, 'rngtypid oid, rngsubtype oid, rngmultitypid oid, rngcollation oid, rngsubopc oid, rngcanonical regproc, rngsubdiff regproc'),
   rel('pg_extension', 3079, 'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text, extconfig oidArray, extcondition textArray'),

@@ -7,7 +7,7 @@ import { isViewConnector, type ColumnMetadata, type Connector, type ConnectorSes
 import { T } from '../../types/pg-type.js';
 import { noteRelation } from './directory.js';
 import { databaseKey, INFORMATION_SCHEMA_NAMESPACE, namespaceKey, PG_CATALOG_NAMESPACE, relationKey } from './oids.js';
-import { systemInfoOf, type SettingRow } from './session-info.js';
+import { systemInfoOf, type ActivityRow, type SettingRow } from './session-info.js';
 import { visiblePart } from './visibility.js';
 
 /** What the system provider needs of the catalog manager. */
@@ -44,6 +44,9 @@ export interface Snapshot {
   readonly namespaces: readonly NamespaceInfo[];
   readonly relations: readonly RelationInfo[];
   readonly settings: readonly SettingRow[];
+  readonly activity: readonly ActivityRow[];
+  /** Stable OIDs for objects that are not relations (operators, casts, functions), see oids.ts. */
+  readonly oidFor: (key: string) => number;
 }
 
 /** The system namespaces: every database has them. */
@@ -103,6 +106,8 @@ export async function takeSnapshot(
     namespaces,
     relations,
     settings: info?.settings() ?? [],
+    activity: info?.activity?.() ?? [],
+    oidFor: (key) => source.oidFor(key),
   };
 }
 

@@ -158,3 +158,107 @@ describe('catalog functions', () => {
     expect(await rows("select array(select rolname from pg_roles order by 1), array(select 1 from pg_index)")).toEqual([['{tester}', '{}']]);
   });
 });
+
+describe('pg_authid, pg_publication_tables, pg_stat_activity, pg_operator, pg_cast', () => {
+  it('have PostgreSQL 15 columns', async () => {
+    expect(await columnsOf('pg_authid')).toEqual([
+      'oid', 'rolname', 'rolsuper', 'rolinherit', 'rolcreaterole', 'rolcreatedb', 'rolcanlogin', 'rolreplication', 'rolbypassrls', 'rolconnlimit', 'rolpassword', 'rolvaliduntil',
+    ]);
+    expect(await columnsOf('pg_publication_tables')).toEqual(['pubname', 'schemaname', 'tablename', 'attnames', 'rowfilter']);
+    expect(await columnsOf('pg_stat_activity')).toEqual([
+      'datid', 'datname', 'pid', 'leader_pid', 'usesysid', 'usename', 'application_name', 'client_addr', 'client_hostname', 'client_port',
+      'backend_start', 'xact_start', 'query_start', 'state_change', 'wait_event_type', 'wait_event', 'state', 'backend_xid', 'backend_xmin',
+      'query_id', 'query', 'backend_type',
+    ]);
+    expect(await columnsOf('pg_operator')).toEqual([
+      'oid', 'oprname', 'oprnamespace', 'oprowner', 'oprkind', 'oprcanmerge', 'oprcanhash', 'oprleft', 'oprright', 'oprresult', 'oprcom',
+      'oprnegate', 'oprcode', 'oprrest', 'oprjoin',
+    ]);
+    expect(await columnsOf('pg_cast')).toEqual(['oid', 'castsource', 'casttarget', 'castfunc', 'castcontext', 'castmethod']);
+    const s = open();
+    const prepared = await s.session.prepare(s.session.parse('select p.attnames, a.pid, a.backend_start, o.oprkind, o.oprcode, c.castmethod from pg_publication_tables p, pg_stat_activity a, pg_operator o, pg_cast c')[0]!, []);
+    expect(prepared.columns!.map((c) => c.type.name)).toEqual(['_name', 'int4', 'timestamptz', 'char', 'regproc', 'char']);
+  });
+
+  it('shows the user in pg_authid without a password, and no publications', async () => {
+    expect(await rows('select oid, rolname, rolsuper, rolcanlogin, rolpassword from pg_authid')).toEqual([['10', 'tester', 'f', 't', null]]);
+    expect(await rows('select count(*) from pg_publication_tables')).toEqual([['0']]);
+  });
+
+  it('lists open sessions in pg_stat_activity, hiding other users\' queries', async () => {
+    const catalogs = createDefaultCatalogs();
+    const { createEngine } = await import('../../index.js');
+    const engine = createEngine({ catalogs });
+    const options = (user: string, backendPid: number) => ({
+      user, database: 'tpch', backendPid, startupParameters: { application_name: `app-${user}` }, onParameterStatus: () => undefined, onNotice: () => undefined,
+    });
+    const me = engine.openSession(options('alice', 4242));
+    const other = engine.openSession(options('bob', 4343));
+    const run = async (sql: string) => {
+      const prepared = await me.prepare(me.parse(sql)[0]!, []);
+      const execution = me.execute(prepared, [], { signal: new AbortController().signal });
+      const out: unknown[][] = [];
+      for (let b = await execution.next(); b !== null; b = await execution.next()) {
+        const { datumAt } = await import('../../execution/batch/vector.js');
+        for (let i = 0; i < b.length; i++) out.push(b.columns.map((v) => datumAt(v, i)));
+      }
+      return out;
+    };
+    await run('begin');
+    expect(await run('select pid, usename, application_name, state, query, backend_type, xact_start is not null, pid = pg_backend_pid() from pg_stat_activity order by pid')).toEqual([
+      [4242, 'alice', 'app-alice', 'active', 'select pid, usename, application_name, state, query, backend_type, xact_start is not null, pid = pg_backend_pid() from pg_stat_activity order by pid', 'client backend', true, true],
+      [4343, 'bob', 'app-bob', null, '<insufficient privilege>', null, false, false],
+    ]);
+    other.close();
+    expect(await run('select pid, state from pg_stat_activity')).toEqual([[4242, 'active']]);
+    me.close();
+  });
+
+  it('lists the registry\'s operators and the casts cast.ts knows', async () => {
+    expect(await rows(`select o.oprkind, o.oprleft::regtype, o.oprright::regtype, o.oprresult::regtype, o.oprcanhash, c.oprname, n.oprname, o.oid >= 16384
+      from pg_operator o left join pg_operator c on c.oid = o.oprcom left join pg_operator n on n.oid = o.oprnegate
+      where o.oprname = '<' and o.oprleft = 'int4'::regtype and o.oprright = 'int4'::regtype`)).toEqual([['b', 'integer', 'integer', 'boolean', 'f', '>', '>=', 't']]);
+    expect(await rows("select oprcanhash, oprcanmerge from pg_operator where oprname = '=' and oprleft = 'text'::regtype and oprright = 'text'::regtype")).toEqual([['t', 't']]);
+    expect(await rows("select oprkind, oprleft from pg_operator where oprname = '-' and oprleft = 0 and oprright = 'int4'::regtype")).toEqual([['l', '0']]);
+    const first = await rows('select oid, oprname from pg_operator order by oid');
+    expect(await rows('select oid, oprname from pg_operator order by oid', 'lakegate')).toEqual(first);
+    // castcontext and castmethod as PostgreSQL 15's pg_cast has them.
+    expect(await rows(`select castsource::regtype, casttarget::regtype, castcontext, castmethod, castfunc <> 0 from pg_cast
+      where castsource::regtype::text || '>' || casttarget::regtype::text in
+        ('integer>bigint', 'bigint>integer', 'integer>oid', 'text>character varying', 'bpchar>text', 'json>jsonb', 'integer>boolean')
+      order by castsource, casttarget`)).toEqual([
+      ['bigint', 'integer', 'a', 'f', 't'], ['integer', 'boolean', 'e', 'f', 't'], ['integer', 'bigint', 'i', 'f', 't'], ['integer', 'oid', 'i', 'b', 'f'],
+      ['text', 'character varying', 'i', 'b', 'f'], ['json', 'jsonb', 'a', 'i', 'f'], ['bpchar', 'text', 'i', 'f', 't'],
+    ]);
+  });
+});
+
+describe('information_schema.routines and role_table_grants', () => {
+  it('have PostgreSQL 15 columns', async () => {
+    const routines = await columnsOf('information_schema.routines');
+    expect(routines.length).toBe(82);
+    expect(routines.slice(0, 7)).toEqual(['specific_catalog', 'specific_schema', 'specific_name', 'routine_catalog', 'routine_schema', 'routine_name', 'routine_type']);
+    expect(routines.slice(-2)).toEqual(['result_cast_maximum_cardinality', 'result_cast_dtd_identifier']);
+    expect(await columnsOf('information_schema.role_table_grants')).toEqual([
+      'grantor', 'grantee', 'table_catalog', 'table_schema', 'table_name', 'privilege_type', 'is_grantable', 'with_hierarchy',
+    ]);
+  });
+
+  it('lists the functions as PostgreSQL lists its built-in ones', async () => {
+    const [row] = await rows(`select specific_catalog, specific_schema, specific_name like 'lower\\_%', routine_schema, routine_type, data_type, type_udt_name,
+      routine_body, routine_definition, external_language, is_deterministic, is_null_call, security_type
+      from information_schema.routines where routine_name = 'lower' and data_type = 'text'`);
+    expect(row).toEqual(['tpch', 'pg_catalog', 't', 'pg_catalog', 'FUNCTION', 'text', 'text', 'EXTERNAL', 'lower', 'INTERNAL', 'YES', 'YES', 'INVOKER']);
+    expect(await rows("select count(*) > 0, count(distinct specific_name) = count(*) from information_schema.routines where routine_name = 'generate_series'")).toEqual([['t', 't']]);
+    expect(await rows("select count(*) from information_schema.routines where routine_name = '+'")).toEqual([['0']]);
+  });
+
+  it('grants the owner every table privilege, SELECT with hierarchy', async () => {
+    expect(await rows("select grantor, grantee, table_catalog, privilege_type, is_grantable, with_hierarchy from information_schema.role_table_grants where table_schema = 'tiny' and table_name = 'nation'")).toEqual([
+      ['tester', 'tester', 'tpch', 'INSERT', 'YES', 'NO'], ['tester', 'tester', 'tpch', 'SELECT', 'YES', 'YES'], ['tester', 'tester', 'tpch', 'UPDATE', 'YES', 'NO'],
+      ['tester', 'tester', 'tpch', 'DELETE', 'YES', 'NO'], ['tester', 'tester', 'tpch', 'TRUNCATE', 'YES', 'NO'], ['tester', 'tester', 'tpch', 'REFERENCES', 'YES', 'NO'],
+      ['tester', 'tester', 'tpch', 'TRIGGER', 'YES', 'NO'],
+    ]);
+    expect(await rows("select count(*) from information_schema.role_table_grants where table_schema in ('pg_catalog', 'information_schema')")).toEqual([['0']]);
+  });
+});

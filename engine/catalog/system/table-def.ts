@@ -16,13 +16,13 @@ export interface SystemTableDef {
 
 /**
  * Column types. PostgreSQL types Lakegate lacks are shown as the nearest it has: pg_node_tree as
- * text, int2vector/oidvector as int2[]/oid[], anyarray as text.
+ * text, int2vector/oidvector as int2[]/oid[], anyarray as text, inet as text.
  */
 export const C = {
   oid: T.oid, name: T.name, char: T.char, bool: T.bool, int2: T.int2, int4: T.int4, int8: T.int8, float4: T.float4,
   text: T.text, xid: T.xid, regproc: T.regproc, timestamptz: T.timestamptz, varchar: T.varchar,
-  textArray: arrayOf(T.text), oidArray: arrayOf(T.oid), int2Array: arrayOf(T.int2), charArray: arrayOf(T.char),
-  acl: arrayOf(T.aclitem), nodeTree: T.text, int2vector: arrayOf(T.int2), oidvector: arrayOf(T.oid), anyarray: T.text,
+  textArray: arrayOf(T.text), oidArray: arrayOf(T.oid), int2Array: arrayOf(T.int2), charArray: arrayOf(T.char), nameArray: arrayOf(T.name),
+  acl: arrayOf(T.aclitem), nodeTree: T.text, int2vector: arrayOf(T.int2), oidvector: arrayOf(T.oid), anyarray: T.text, inet: T.text,
 } satisfies Record<string, PgType>;
 
 export const columns = (spec: string): ColumnMetadata[] =>

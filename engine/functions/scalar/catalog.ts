@@ -64,7 +64,7 @@ defineScalar('current_schemas', [T.bool], arrayOf(T.name), ([implicit]: [boolean
   const path = searchPath(ctx).filter((s) => s !== ctx.session.user);
   return implicit && !path.includes('pg_catalog') ? ['pg_catalog', ...path] : path;
 }, 'current schema search list', stable);
-defineScalar('pg_backend_pid', [], T.int4, () => process.pid, 'statistics: current backend PID', stable);
+defineScalar('pg_backend_pid', [], T.int4, (_a, ctx) => ctx.session.backendPid, 'statistics: current backend PID', stable);
 
 // The user may use everything the catalog shows them (authorization belongs to auth/, later).
 const privilege = (name: string, objectTypes: (typeof T.text)[], what: string) => {

@@ -15,6 +15,7 @@ export interface TaskSession {
   readonly queryId: string;
   readonly database: string;
   readonly currentSchema: string;
+  readonly backendPid: number;
   readonly format: FormatSettings;
   /** Query parameters and init-plan values, through encodeDatums. */
   readonly params: Uint8Array;

@@ -44,7 +44,7 @@ function evalContext(s: TaskSession): EvalContext {
     params: decodeDatums(s.params),
     initPlanValues: s.initPlanValues === null ? undefined : decodeDatums(s.initPlanValues),
     format: s.format,
-    session: { user: s.user, database: s.database, currentSchema: s.currentSchema, getSetting: unavailable, setSetting: unavailable },
+    session: { user: s.user, database: s.database, currentSchema: s.currentSchema, backendPid: s.backendPid, getSetting: unavailable, setSetting: unavailable },
     transactionStart: s.transactionStart,
     statementStart: s.statementStart,
   };

@@ -76,6 +76,7 @@ function taskSession(ctx: TaskContext): TaskSession {
     queryId: ctx.connectorSession.queryId,
     database: e.session.database,
     currentSchema: e.session.currentSchema,
+    backendPid: e.session.backendPid,
     format: e.format,
     params: encodeDatums(e.params),
     initPlanValues: e.initPlanValues ? encodeDatums(e.initPlanValues) : null,

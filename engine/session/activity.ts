@@ -1,0 +1,28 @@
+/**
+ * The engine's open sessions, for pg_stat_activity: each session adds itself when it opens and
+ * leaves when it closes; a row is read from the session when the view is scanned.
+ */
+import type { ActivityRow } from '../catalog/system/session-info.js';
+
+export interface ActivitySource {
+  activity(): ActivityRow;
+}
+
+export class SessionActivity {
+  private readonly sessions = new Set<ActivitySource>();
+  private nextPid = 1;
+
+  add(session: ActivitySource): () => void {
+    this.sessions.add(session);
+    return () => this.sessions.delete(session);
+  }
+
+  /** A process id for a session the server opened without one (in-process use, tests). */
+  allocatePid(): number {
+    return this.nextPid++;
+  }
+
+  rows(): ActivityRow[] {
+    return [...this.sessions].map((s) => s.activity()).sort((a, b) => (a.backendStart < b.backendStart ? -1 : a.backendStart > b.backendStart ? 1 : a.pid - b.pid));
+  }
+}
