@@ -127,6 +127,6 @@ export interface EngineSession {
 export interface Engine {
   /** Opens a session for an authenticated user; throws SqlError (e.g. 3D000) if it cannot. */
   openSession(options: SessionOptions): EngineSession;
-  /** Stops what the engine runs in the background (worker threads); called once, at shutdown. */
+  /** Stops what the engine runs in the background (worker threads) and closes connectors that hold connections; called once, at shutdown. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * batches. The server talks to it only through `Engine`/`EngineSession` (api.ts); it finds
  * data sources only through the connector SPI.
  */
-import type { Connector } from '../connectors/spi/index.js';
+import { type Connector, isClosable } from '../connectors/spi/index.js';
 import { type AccessControl, allowAll } from './access/access-control.js';
 import type { Engine, EngineSession, SessionOptions } from './api.js';
 import { CatalogManager } from './catalog/catalog-manager.js';
@@ -28,7 +28,11 @@ export function createEngine(options: EngineOptions): Engine {
     openSession(sessionOptions: SessionOptions): EngineSession {
       return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null, activity);
     },
-    close: shutdownWorkerPool,
+    async close() {
+      await shutdownWorkerPool();
+      // connection pools of remote sources: their sessions end instead of timing out upstream
+      await Promise.all([...options.catalogs.values()].filter(isClosable).map((c) => c.close().catch(() => undefined)));
+    },
   };
 }
 

@@ -225,6 +225,14 @@ export const storesStatistics = (c: Connector): c is Connector & StatisticsStore
 export const isWritable = (c: Connector): c is Connector & WritableConnector =>
   typeof (c as Partial<WritableConnector>).insert === 'function';
 
+/** Capability: holds resources (connection pools, sockets) the gateway releases when it shuts down. */
+export interface ClosableConnector {
+  close(): Promise<void>;
+}
+
+export const isClosable = (c: Connector): c is Connector & ClosableConnector =>
+  typeof (c as Partial<ClosableConnector>).close === 'function';
+
 /** How to re-create a connector in another thread or process: load `module`, call its `factoryExport`. */
 export interface ConnectorOrigin {
   /** URL of an ES module exporting the factory. */

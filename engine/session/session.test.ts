@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDefaultCatalogs } from '../../connectors/registry.js';
 import { SqlError } from '../errors/index.js';
 import { openTestSession, type TestSession } from '../testing/run-sql.js';
+import { createEngine } from '../index.js';
 
 let s: TestSession;
 beforeEach(() => {
@@ -134,5 +135,16 @@ describe('sessions', () => {
 describe('tpch', () => {
   it('counts tiny lineitem', async () => {
     expect(await rows('select count(*) from tpch.tiny.lineitem')).toEqual([['60175']]);
+  });
+});
+
+describe('engine shutdown', () => {
+  it('closes the connectors that hold connections', async () => {
+    const catalogs = createDefaultCatalogs();
+    let closed = 0;
+    const pooled = Object.assign(Object.create(catalogs.get('memory')!) as object, { close: async () => void closed++ });
+    const engine = createEngine({ catalogs: new Map([...catalogs, ['pooled', pooled as never]]) });
+    await engine.close();
+    expect(closed).toBe(1);
   });
 });
