@@ -11,6 +11,7 @@ import { ConnectionLimiter, parseConnectionLimits } from './connection-limits.js
 import { hbaAuthenticator } from './hba-authenticator.js';
 import { parseHba, type HbaMethod, type HbaRule } from './hba.js';
 import { parseJwtSettings } from './jwt-config.js';
+import { certAuthenticator } from './methods/cert.js';
 import { jwtAuthenticator } from './methods/jwt.js';
 import { rejectAuthenticator } from './methods/reject.js';
 import { scramAuthenticator } from './methods/scram-sha-256.js';
@@ -25,6 +26,8 @@ export interface AuthSources {
   readonly jwtConfigFile?: string;
   /** Overrides the config file's maxConnections. */
   readonly maxConnections?: number;
+  /** The TLS listener verifies client certificates (--tls-ca): enables the `cert` method and clientcert options. */
+  readonly clientCertificates?: boolean;
 }
 
 export interface AuthSetup {
@@ -63,6 +66,7 @@ export function loadAuthSetup(sources: AuthSources, log?: (message: string) => v
   const methods: Partial<Record<HbaMethod, Authenticator>> = { trust: trustAuthenticator, reject: rejectAuthenticator };
   if (passwordFile) methods['scram-sha-256'] = scramAuthenticator({ lookup: passwordFileLookup(passwordFile), log });
   if (jwtRaw !== undefined) methods.jwt = jwtAuthenticator({ settings: parseJwtSettings(jwtRaw), log });
+  if (sources.clientCertificates) methods.cert = certAuthenticator({ log });
 
   let rules: HbaRule[] | null = null;
   if (hbaFile) rules = parseHba(readFileSync(hbaFile, 'utf8'), hbaFile);
@@ -72,7 +76,7 @@ export function loadAuthSetup(sources: AuthSources, log?: (message: string) => v
 
   const limits = parseConnectionLimits({ ...config, ...(sources.maxConnections !== undefined ? { maxConnections: sources.maxConnections } : {}) });
   return {
-    authenticate: rules ? hbaAuthenticator(rules, methods) : null,
+    authenticate: rules ? hbaAuthenticator(rules, methods, log) : null,
     limiter: limits ? new ConnectionLimiter(limits) : null,
   };
 }

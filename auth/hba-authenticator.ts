@@ -3,17 +3,38 @@ import type { Authenticator } from './authenticator.js';
 import { describeConnection } from './connection-info.js';
 import { authFatal } from './errors.js';
 import { matchHba, type HbaMethod, type HbaRule } from './hba.js';
+import { checkCertificateName, noValidCertificate, verifiedCertificateName } from './methods/cert.js';
 import { isTls } from './scram/channel-binding.js';
 
-/** Chooses the method per connection by the first matching rule; no rule → FATAL 28000. */
-export function hbaAuthenticator(rules: readonly HbaRule[], methods: Readonly<Partial<Record<HbaMethod, Authenticator>>>): Authenticator {
+const CONFIGURED_BY: Readonly<Record<HbaMethod, string>> = {
+  trust: '',
+  reject: '',
+  'scram-sha-256': 'give --passwords',
+  jwt: 'give --jwt-config',
+  cert: 'give --tls-ca',
+};
+
+/**
+ * Chooses the method per connection by the first matching rule; no rule → FATAL 28000. A rule's
+ * clientcert option is checked as PostgreSQL does: a verified client certificate before the
+ * method runs, and for verify-full its CN = the user after the method succeeded.
+ */
+export function hbaAuthenticator(
+  rules: readonly HbaRule[],
+  methods: Readonly<Partial<Record<HbaMethod, Authenticator>>>,
+  log?: (message: string) => void,
+): Authenticator {
   for (const rule of rules) {
-    if (!methods[rule.method]) throw new Error(`${rule.origin}: method "${rule.method}" is not configured (${rule.method === 'jwt' ? 'give --jwt-config' : 'give --passwords'})`);
+    if (!methods[rule.method]) throw new Error(`${rule.origin}: method "${rule.method}" is not configured (${CONFIGURED_BY[rule.method]})`);
+    if (rule.clientCert && !methods.cert) throw new Error(`${rule.origin}: clientcert needs client certificate verification (give --tls-ca)`);
   }
   return async (startup, exchange) => {
     const socket = exchange.socket;
     const rule = matchHba(rules, { tls: isTls(socket), address: socket.remoteAddress ?? '', user: startup.user, database: startup.database });
     if (!rule) throw authFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, `no pg_hba.conf entry for ${describeConnection(startup, socket)}`);
-    return methods[rule.method]!(startup, exchange);
+    if (rule.clientCert && verifiedCertificateName(socket) === null) throw noValidCertificate();
+    const principal = await methods[rule.method]!(startup, exchange);
+    if (rule.clientCert === 'verify-full' && rule.method !== 'cert') checkCertificateName(socket, startup.user, log);
+    return principal;
   };
 }

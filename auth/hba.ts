@@ -4,13 +4,17 @@
  *   DATABASE  all | sameuser | name[,name…]
  *   USER      all | name[,name…]
  *   ADDRESS   all | CIDR (10.0.0.0/8, ::1/128) | a single address
- *   METHOD    trust | scram-sha-256 | jwt | reject
+ *   METHOD    trust | scram-sha-256 | jwt | cert | reject
+ *   OPTIONS   clientcert=verify-ca | clientcert=verify-full (hostssl lines only; cert implies verify-full)
  * `#` starts a comment. Names may be double-quoted; `local` lines do not apply (no Unix socket).
  */
 import { BlockList, isIP } from 'node:net';
 
-export type HbaMethod = 'trust' | 'scram-sha-256' | 'jwt' | 'reject';
-const METHODS: readonly HbaMethod[] = ['trust', 'scram-sha-256', 'jwt', 'reject'];
+export type HbaMethod = 'trust' | 'scram-sha-256' | 'jwt' | 'cert' | 'reject';
+const METHODS: readonly HbaMethod[] = ['trust', 'scram-sha-256', 'jwt', 'cert', 'reject'];
+
+/** PostgreSQL's clientcert: verify-ca needs a certificate signed by the CA, verify-full also its CN = the user. */
+export type ClientCertCheck = 'verify-ca' | 'verify-full';
 
 export interface HbaRule {
   readonly type: 'host' | 'hostssl' | 'hostnossl';
@@ -19,6 +23,8 @@ export interface HbaRule {
   /** null: every address. */
   readonly addresses: BlockList | null;
   readonly method: HbaMethod;
+  /** Client certificate required before the method runs (always verify-full for `cert`), or null. */
+  readonly clientCert: ClientCertCheck | null;
   /** Where the rule came from, e.g. `hba.conf:3`. */
   readonly origin: string;
 }
@@ -60,6 +66,21 @@ function addressList(field: string): BlockList | null {
   return list;
 }
 
+/** The clientcert option (PostgreSQL's rules: hostssl only; `cert` accepts only verify-full). */
+function clientCertOption(type: HbaRule['type'], method: HbaMethod, options: readonly string[]): ClientCertCheck | null {
+  let clientCert: ClientCertCheck | null = method === 'cert' ? 'verify-full' : null;
+  for (const option of options) {
+    const [name, value] = option.split(/=(.*)/s);
+    if (value === undefined) throw new Error(`authentication option not in name=value format: ${option}`);
+    if (name !== 'clientcert') throw new Error(`unrecognized authentication option name: "${name}"`);
+    if (type !== 'hostssl') throw new Error('clientcert can only be configured for "hostssl" rows');
+    if (value !== 'verify-ca' && value !== 'verify-full') throw new Error(`invalid value for clientcert: "${value}"`);
+    if (method === 'cert' && value !== 'verify-full') throw new Error('clientcert only accepts "verify-full" when using "cert" authentication');
+    clientCert = value;
+  }
+  return clientCert;
+}
+
 /** Parses the rules; throws naming the first bad line. */
 export function parseHba(text: string, source = 'hba'): HbaRule[] {
   const rules: HbaRule[] = [];
@@ -70,10 +91,12 @@ export function parseHba(text: string, source = 'hba'): HbaRule[] {
     try {
       if (f[0] === 'local') return;
       if (f[0] !== 'host' && f[0] !== 'hostssl' && f[0] !== 'hostnossl') throw new Error(`invalid connection type "${f[0]}"`);
-      if (f.length !== 5) throw new Error('expected TYPE DATABASE USER ADDRESS METHOD');
+      if (f.length < 5) throw new Error('expected TYPE DATABASE USER ADDRESS METHOD [OPTIONS]');
       const method = f[4] as HbaMethod;
       if (!METHODS.includes(method)) throw new Error(`invalid authentication method "${f[4]}" (expected ${METHODS.join(', ')})`);
-      rules.push({ type: f[0], databases: names(f[1]!), users: names(f[2]!), addresses: addressList(f[3]!), method, origin });
+      if (method === 'cert' && f[0] !== 'hostssl') throw new Error('cert authentication is only supported on hostssl connections');
+      const clientCert = clientCertOption(f[0], method, f.slice(5));
+      rules.push({ type: f[0], databases: names(f[1]!), users: names(f[2]!), addresses: addressList(f[3]!), method, clientCert, origin });
     } catch (err) {
       throw new Error(`${origin}: ${(err as Error).message}`);
     }

@@ -6,7 +6,9 @@
  *   --http-port N          HTTP health endpoint port, 0 disables (LAKEGATE_HTTP_PORT, default 7080)
  *   --tls-cert F --tls-key F  PEM certificate and key (LAKEGATE_TLS_CERT / LAKEGATE_TLS_KEY);
  *                          without them a self-signed certificate is generated at startup
- *   --no-tls               answer SSLRequest with 'N'
+ *   --tls-ca F             PEM CA file for client certificates (LAKEGATE_TLS_CA, PostgreSQL's ssl_ca_file):
+ *                          clients are asked for a certificate; enables the hba method `cert` and clientcert=
+ *   --no-tls               answer SSLRequest with 'N' (and close direct TLS handshakes)
  *   --max-message-bytes N  largest Query/Parse/Bind/CopyData message (LAKEGATE_MAX_MESSAGE_BYTES, default 64 MiB)
  *   --auth-timeout-ms N    authentication_timeout (LAKEGATE_AUTH_TIMEOUT_MS, default 60000)
  *   --auth-config F        sign-in configuration, JSON (LAKEGATE_AUTH_CONFIG); see auth/README.md
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       'http-port': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
       'no-tls': { type: 'boolean' },
       'max-message-bytes': { type: 'string' },
       'auth-timeout-ms': { type: 'string' },
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
   const keyFile = values['tls-key'] ?? env.LAKEGATE_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together');
   const tls: TlsSetting = values['no-tls'] ? 'off' : certFile && keyFile ? { certFile, keyFile } : 'self-signed';
+  const tlsClientCaFile = values['tls-ca'] ?? env.LAKEGATE_TLS_CA;
+  if (tlsClientCaFile !== undefined && tls === 'off') throw new Error('--tls-ca needs TLS (drop --no-tls)');
   const host = values.host ?? env.LAKEGATE_HOST ?? '127.0.0.1';
   const maxConnections = values['max-connections'] ?? env.LAKEGATE_MAX_CONNECTIONS;
   const auth = loadAuthSetup(
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
       passwordFile: values.passwords ?? env.LAKEGATE_PASSWORDS,
       jwtConfigFile: values['jwt-config'] ?? env.LAKEGATE_JWT_CONFIG,
       maxConnections: maxConnections === undefined ? undefined : integer('--max-connections', maxConnections, 0),
+      clientCertificates: tlsClientCaFile !== undefined,
     },
     (message) => consoleLogger.warn(message),
   );
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
     port: integer('--port', values.port ?? env.LAKEGATE_PORT, 7432),
     httpPort: integer('--http-port', values['http-port'] ?? env.LAKEGATE_HTTP_PORT, 7080),
     tls,
+    ...(tlsClientCaFile !== undefined ? { tlsClientCaFile } : {}),
     maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'] ?? env.LAKEGATE_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
     authenticationTimeoutMs: integer('--auth-timeout-ms', values['auth-timeout-ms'] ?? env.LAKEGATE_AUTH_TIMEOUT_MS, 60_000),
     authenticate: auth.authenticate ?? undefined,

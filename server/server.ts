@@ -21,6 +21,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** Default 'off'. */
   readonly tls?: TlsSetting;
+  /** PEM file of the CA that signs client certificates (PostgreSQL's ssl_ca_file): clients are asked for one. */
+  readonly tlsClientCaFile?: string;
   /** Largest Query/Parse/Bind/CopyData message (length word), default 64 MiB. */
   readonly maxMessageBytes?: number;
   /** Startup and authentication must finish within this (PostgreSQL's authentication_timeout), default 60 s. */
@@ -54,7 +56,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? consoleLogger;
   const host = options.host ?? '127.0.0.1';
-  const tls = await createTlsContext(options.tls ?? 'off', log);
+  const tls = await createTlsContext(options.tls ?? 'off', log, options.tlsClientCaFile);
   const cancelRegistry = new CancelRegistry();
   const connections = new Set<Connection>();
   let shuttingDown = false;

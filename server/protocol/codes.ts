@@ -102,7 +102,6 @@ export const enum EncryptionResponse {
  * record (first byte 0x16) instead of SSLRequest, and must offer ALPN `postgresql`.
  */
 export const TLS_HANDSHAKE_RECORD = 0x16;
-export const ALPN_PROTOCOL = 'postgresql';
 
 /** Format codes in Bind, RowDescription and CopyOutResponse. */
 export const enum FormatCode {

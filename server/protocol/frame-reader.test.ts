@@ -97,3 +97,17 @@ describe('FrameReader messages', () => {
     expect(r.bufferedBytes).toBe(105);
   });
 });
+
+describe('direct TLS peek', () => {
+  it('shows the first byte without consuming it, then hands over every buffered byte', () => {
+    const r = new FrameReader(limits);
+    expect(r.firstByte()).toBeNull();
+    r.push(Buffer.of(0x16, 3, 1));
+    r.push(Buffer.of(0, 5));
+    expect(r.firstByte()).toBe(0x16);
+    expect(r.bufferedBytes).toBe(5);
+    expect([...r.takeAll()]).toEqual([0x16, 3, 1, 0, 5]);
+    expect(r.bufferedBytes).toBe(0);
+    expect(r.firstByte()).toBeNull();
+  });
+});

@@ -68,6 +68,16 @@ export class FrameReader {
     return this.buffered;
   }
 
+  /** The first unread byte without consuming it (0x16 starts a direct TLS handshake), or null when none arrived. */
+  firstByte(): number | null {
+    return this.buffered === 0 ? null : this.peekByte(0);
+  }
+
+  /** Removes and returns every unread byte (a direct TLS ClientHello, handed to the TLS layer). */
+  takeAll(): Buffer {
+    return this.take(this.buffered);
+  }
+
   /**
    * The next startup-phase packet (StartupMessage, SSLRequest, GSSENCRequest, CancelRequest):
    * its body after the length word, or null while incomplete. An invalid length throws a

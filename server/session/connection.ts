@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Engine, EngineSession } from '../../engine/api.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 import type { Logger } from '../log.js';
-import { EncryptionResponse, FrontendCode, StartupCode } from '../protocol/codes.js';
+import { ALPN_PROTOCOL, type ServerTls } from '../tls/tls-context.js';
+import { EncryptionResponse, FrontendCode, StartupCode, TLS_HANDSHAKE_RECORD } from '../protocol/codes.js';
 import { ConnectionFatal, fatalProtocolViolation } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/frame-reader.js';
 import { decodeMessage, decodeStartupPacket, PROTOCOL_MINOR, unsupportedProtocol, type FrontendMessage, type StartupPacket } from '../protocol/frontend.js';
@@ -20,8 +21,8 @@ export interface ConnectionOptions {
   /** Takes a connection slot for the signed-in user (throws 53300 when none is free); returns its release. */
   readonly admit?: (user: string) => () => void;
   readonly cancelRegistry: CancelRegistry;
-  /** TLS for SSLRequest, or null to answer 'N'. */
-  readonly tls: SecureContext | null;
+  /** TLS for SSLRequest and direct TLS, or null to answer 'N' (and close a direct TLS handshake). */
+  readonly tls: ServerTls | null;
   readonly limits: FrameLimits;
   /** PostgreSQL's authentication_timeout: the whole startup phase must finish within it. */
   readonly authenticationTimeoutMs: number;
@@ -157,11 +158,16 @@ export class Connection {
   /**
    * Reads startup packets until a StartupMessage or CancelRequest, answering SSLRequest
    * ('S' + TLS when configured, else 'N') and GSSENCRequest ('N'). Bytes the client sent
-   * before seeing the answer were not encrypted (CVE-2021-23214): FATAL 08P01.
+   * before seeing the answer were not encrypted (CVE-2021-23214): FATAL 08P01. A first byte
+   * 0x16 is a direct TLS handshake (PostgreSQL 17); the packets then follow inside TLS.
    */
   private async negotiate(): Promise<Extract<StartupPacket, { kind: 'StartupMessage' | 'CancelRequest' }> | null> {
     let sslDone = false;
     let gssDone = false;
+    if ((await this.input.peekByte()) === TLS_HANDSHAKE_RECORD) {
+      await this.directTls();
+      sslDone = gssDone = true;
+    }
     for (;;) {
       const body = await this.input.nextStartupPacket();
       if (body === null) {
@@ -195,21 +201,42 @@ export class Connection {
     }
   }
 
-  private async upgradeToTls(secureContext: SecureContext): Promise<void> {
+  /**
+   * Direct TLS: the bytes already read are the start of the ClientHello and go to the TLS layer.
+   * As in PostgreSQL, a client that does not negotiate ALPN `postgresql` is closed (only
+   * logged: it expects TLS records, not an ErrorResponse), and so is one when TLS is off.
+   */
+  private async directTls(): Promise<void> {
+    const tls = this.options.tls;
+    if (!tls) throw fatalProtocolViolation('received direct SSL connection request, but SSL is not enabled', { silent: true });
+    const secure = await this.upgradeToTls(tls, this.input.takeBuffered());
+    if (secure.alpnProtocol !== ALPN_PROTOCOL) {
+      throw fatalProtocolViolation('received direct SSL connection request without ALPN protocol negotiation extension', { silent: true });
+    }
+  }
+
+  /**
+   * Wraps the socket in TLS: after answering 'S' to SSLRequest, or with the ClientHello bytes
+   * already received (direct TLS). With a client CA, a certificate is asked for; one that is
+   * presented but does not verify closes the connection, as PostgreSQL fails such a handshake.
+   */
+  private async upgradeToTls(tls: ServerTls, clientHello?: Buffer): Promise<TLSSocket> {
     this.input.detach();
-    this.output.writeRaw(Buffer.of(EncryptionResponse.Accept));
-    const secure = new TLSSocket(this.socket, { isServer: true, secureContext });
+    if (!clientHello) this.output.writeRaw(Buffer.of(EncryptionResponse.Accept));
+    let secure: TLSSocket;
+    try {
+      secure = await tls.handshake(this.socket, clientHello);
+    } catch (err) {
+      throw new ConnectionFatal(SqlState.CONNECTION_FAILURE, `TLS handshake failed: ${(err as Error).message}`, { silent: true });
+    }
     this.socket = secure;
     this.watch(secure);
     this.input.replaceSocket(secure);
     this.output.replaceSocket(secure);
-    await new Promise<void>((resolve, reject) => {
-      const failed = (err?: Error) =>
-        reject(new ConnectionFatal(SqlState.CONNECTION_FAILURE, `TLS handshake failed: ${err?.message ?? 'connection closed'}`, { silent: true }));
-      secure.once('secure', resolve);
-      secure.once('error', failed);
-      secure.once('close', () => failed());
-    });
+    if (tls.verifiesClientCertificates && !secure.authorized && Object.keys(secure.getPeerCertificate()).length > 0) {
+      throw new ConnectionFatal(SqlState.CONNECTION_FAILURE, `could not accept SSL connection: client certificate: ${String(secure.authorizationError)}`, { silent: true });
+    }
+    return secure;
   }
 
   private authExchange(): AuthExchange {

@@ -49,6 +49,16 @@ export class MessageInput {
     this.unlisten();
   }
 
+  /** The first unread byte, not consumed, once one arrived; null at end of stream. */
+  peekByte(): Promise<number | null> {
+    return this.next(() => this.reader.firstByte());
+  }
+
+  /** Removes and returns every unread byte. */
+  takeBuffered(): Buffer {
+    return this.reader.takeAll();
+  }
+
   /** The next startup-phase packet body, or null at end of stream. */
   nextStartupPacket(): Promise<Buffer | null> {
     return this.next(() => this.reader.nextStartupPacket());

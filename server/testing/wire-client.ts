@@ -4,7 +4,7 @@
  * exactly what it is told, malformed bytes included, and never interprets the conversation.
  */
 import { connect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
 export type WireJson = { readonly Type: string } & Record<string, unknown>;
 
@@ -227,6 +227,21 @@ export class WireClient {
     return new WireClient(socket);
   }
 
+  /**
+   * Connects with a TLS handshake straight away (direct TLS, PostgreSQL 17): no SSLRequest,
+   * ALPN `postgresql` unless `options` say otherwise. Rejects when the handshake fails.
+   */
+  static async connectDirectTls(port: number, options: ConnectionOptions = {}): Promise<WireClient> {
+    const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['postgresql'], ...options });
+    await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    return new WireClient(socket);
+  }
+
+  /** The TLS session, when the connection is encrypted (ALPN, peer certificate). */
+  get tls(): TLSSocket | null {
+    return 'encrypted' in this.socket ? (this.socket as TLSSocket) : null;
+  }
+
   /** Sends messages (JSON) or raw bytes. */
   send(...messages: (WireJson | Buffer)[]): void {
     for (const m of messages) {
@@ -235,13 +250,13 @@ export class WireClient {
     this.socket.write(Buffer.concat(messages.map((m) => (Buffer.isBuffer(m) ? m : encodeFrontend(m)))));
   }
 
-  /** Continues the conversation inside TLS (after the server answered 'S'). */
-  async startTls(): Promise<void> {
+  /** Continues the conversation inside TLS (after the server answered 'S'); `options` add e.g. a client certificate. */
+  async startTls(options: ConnectionOptions = {}): Promise<void> {
     const raw = this.socket;
     raw.removeAllListeners('data');
     raw.removeAllListeners('end');
     raw.removeAllListeners('close');
-    const secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
+    const secure = tlsConnect({ socket: raw, rejectUnauthorized: false, ...options });
     this.socket = secure;
     this.listen(secure);
     await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
 
@@ -36,17 +37,77 @@ async function selfSignedCertificate(): Promise<PemPair> {
   }
 }
 
-/** The TLS context for SSLRequest, or null (answer 'N') when TLS is off or no certificate could be made. */
-export async function createTlsContext(setting: TlsSetting, log: Logger): Promise<SecureContext | null> {
+/** The ALPN protocol of PostgreSQL 17 (required with direct TLS, accepted after SSLRequest). */
+export const ALPN_PROTOCOL = 'postgresql';
+
+/** `address|port` of the client, the same on the raw socket and on the TLS socket wrapping it. */
+const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+
+/**
+ * The server side of TLS handshakes. A `tls.Server` that never listens drives them (connections
+ * are handed to it), because only sockets accepted by a `tls.Server` get `authorized` and
+ * `authorizationError` filled in after client certificate verification.
+ */
+export class ServerTls {
+  private readonly server: TlsServer;
+  private readonly pending = new Map<string, (result: TLSSocket | Error) => void>();
+
+  /**
+   * @param verifiesClientCertificates true when a CA file was given (PostgreSQL's ssl_ca_file):
+   * clients are asked for a certificate, verified against that CA (TLSSocket.authorized).
+   */
+  constructor(
+    pem: PemPair & { readonly ca?: string },
+    readonly verifiesClientCertificates: boolean,
+  ) {
+    this.server = new TlsServer({ ...pem, ALPNProtocols: [ALPN_PROTOCOL], requestCert: verifiesClientCertificates, rejectUnauthorized: false });
+    this.server.on('secureConnection', (socket: TLSSocket) => this.settle(peerOf(socket), socket));
+    this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => this.settle(peerOf(socket), err));
+  }
+
+  /**
+   * Runs the handshake on `socket`. `clientHello`: bytes of it already read (direct TLS), put
+   * back to be read first. Resolves to the encrypted socket; rejects when the handshake fails
+   * or the connection closes first. A client offering ALPN without `postgresql` fails it.
+   */
+  handshake(socket: Socket, clientHello?: Buffer): Promise<TLSSocket> {
+    const peer = peerOf(socket);
+    return new Promise((resolve, reject) => {
+      this.pending.set(peer, (result) => (result instanceof Error ? reject(result) : resolve(result)));
+      socket.once('close', () => this.settle(peer, new Error('connection closed')));
+      if (clientHello) {
+        socket.pause();
+        socket.unshift(clientHello);
+      }
+      this.server.emit('connection', socket);
+    });
+  }
+
+  private settle(peer: string, result: TLSSocket | Error): void {
+    const done = this.pending.get(peer);
+    this.pending.delete(peer);
+    done?.(result);
+  }
+}
+
+/**
+ * The TLS setup for SSLRequest and direct TLS, or null (answer 'N') when TLS is off or no
+ * certificate could be made. `clientCaFile` (PEM) turns on client certificate verification.
+ */
+export async function createTlsContext(setting: TlsSetting, log: Logger, clientCaFile?: string): Promise<ServerTls | null> {
   if (setting === 'off') return null;
+  let pair: PemPair;
   if (setting !== 'self-signed') {
     const [cert, key] = await Promise.all([readFile(setting.certFile, 'utf8'), readFile(setting.keyFile, 'utf8')]);
-    return createSecureContext({ cert, key });
+    pair = { cert, key };
+  } else {
+    try {
+      pair = await selfSignedCertificate();
+    } catch (err) {
+      log.warn(`TLS disabled: could not generate a self-signed certificate with openssl (${err instanceof Error ? err.message : String(err)})`);
+      return null;
+    }
   }
-  try {
-    return createSecureContext(await selfSignedCertificate());
-  } catch (err) {
-    log.warn(`TLS disabled: could not generate a self-signed certificate with openssl (${err instanceof Error ? err.message : String(err)})`);
-    return null;
-  }
+  const ca = clientCaFile === undefined ? undefined : await readFile(clientCaFile, 'utf8');
+  return new ServerTls(ca === undefined ? pair : { ...pair, ca }, ca !== undefined);
 }
