@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Authenticator } from './authenticator.js';
 import { ConnectionLimiter, parseConnectionLimits } from './connection-limits.js';
-import { hbaAuthenticator } from './hba-authenticator.js';
-import { parseHba, type HbaMethod, type HbaRule } from './hba.js';
+import { hbaAuthenticator, type HbaMethods } from './hba-authenticator.js';
+import { parseHba, type HbaRule } from './hba.js';
 import { parseJwtSettings } from './jwt-config.js';
 import { certAuthenticator } from './methods/cert.js';
 import { jwtAuthenticator } from './methods/jwt.js';
+import { oauthBearerAuthenticator } from './methods/oauthbearer.js';
 import { rejectAuthenticator } from './methods/reject.js';
 import { scramAuthenticator } from './methods/scram-sha-256.js';
 import { trustAuthenticator } from './methods/trust.js';
@@ -63,10 +64,14 @@ export function loadAuthSetup(sources: AuthSources, log?: (message: string) => v
   const passwordFile = sources.passwordFile ?? fileIn('passwords');
   const jwtRaw = sources.jwtConfigFile ? readJson(sources.jwtConfigFile) : typeof config.jwt === 'string' ? readJson(resolve(base, config.jwt)) : config.jwt;
 
-  const methods: Partial<Record<HbaMethod, Authenticator>> = { trust: trustAuthenticator, reject: rejectAuthenticator };
-  if (passwordFile) methods['scram-sha-256'] = scramAuthenticator({ lookup: passwordFileLookup(passwordFile), log });
-  if (jwtRaw !== undefined) methods.jwt = jwtAuthenticator({ settings: parseJwtSettings(jwtRaw), log });
-  if (sources.clientCertificates) methods.cert = certAuthenticator({ log });
+  const jwtSettings = jwtRaw === undefined ? undefined : parseJwtSettings(jwtRaw);
+  const methods: HbaMethods = {
+    trust: trustAuthenticator,
+    reject: rejectAuthenticator,
+    ...(passwordFile ? { 'scram-sha-256': scramAuthenticator({ lookup: passwordFileLookup(passwordFile), log }) } : {}),
+    ...(jwtSettings ? { jwt: jwtAuthenticator({ settings: jwtSettings, log }), oauth: oauthBearerAuthenticator({ settings: jwtSettings, log }) } : {}),
+    ...(sources.clientCertificates ? { cert: certAuthenticator({ log }) } : {}),
+  };
 
   let rules: HbaRule[] | null = null;
   if (hbaFile) rules = parseHba(readFileSync(hbaFile, 'utf8'), hbaFile);
