@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Engine, EngineSession } from '../../engine/api.js';
+import { parseMs } from '../../engine/session/settings.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
 import type { Logger } from '../log.js';
 import { ALPN_PROTOCOL, type ServerTls } from '../tls/tls-context.js';
@@ -259,8 +260,11 @@ export class Connection {
 
   private async messageLoop(): Promise<void> {
     let skipUntilSync = false;
+    // after ReadyForQuery the client owes the next command: PostgreSQL's idle timeouts run
+    let awaitingCommand = true;
     for (;;) {
-      const frame = await this.input.nextMessage();
+      const frame = await this.nextMessage(awaitingCommand);
+      awaitingCommand = frame !== null && (frame.code === FrontendCode.Query || frame.code === FrontendCode.FunctionCall || frame.code === FrontendCode.Sync);
       if (frame === null || this.closed) return;
       if (frame.code === FrontendCode.Terminate) return;
       if (frame.code === FrontendCode.Sync) skipUntilSync = false;
@@ -276,6 +280,26 @@ export class Connection {
       // A pipelining client that never reads must not make output pile up here.
       await this.output.yieldToClient();
     }
+  }
+
+  /** The next message; while idle, idle_in_transaction_session_timeout / idle_session_timeout end the session. */
+  private async nextMessage(idle: boolean) {
+    const timer = idle ? this.idleTimer() : null;
+    try {
+      return await this.input.nextMessage();
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private idleTimer(): NodeJS.Timeout | null {
+    const inTransaction = this.session!.transactionStatus !== 'I';
+    const ms = parseMs(this.session!.setting(inTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout') ?? '0');
+    if (ms <= 0) return null;
+    const error = inTransaction
+      ? new ConnectionFatal(SqlState.IDLE_IN_TRANSACTION_SESSION_TIMEOUT, 'terminating connection due to idle-in-transaction timeout')
+      : new ConnectionFatal(SqlState.IDLE_SESSION_TIMEOUT, 'terminating connection due to idle-session timeout');
+    return setTimeout(() => this.fail(error), ms);
   }
 
   private async dispatch(msg: FrontendMessage): Promise<void> {
