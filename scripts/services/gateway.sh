@@ -29,13 +29,7 @@ TIMEOUT="${GATEWAY_START_TIMEOUT:-60}"
 
 log() { echo "[gateway] $*" >&2; }
 
-running_pid() {
-  [ -f "$PIDFILE" ] || return 1
-  local pid; pid="$(cat "$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  grep -q node "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { recorded_pid 'node'; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 

@@ -48,13 +48,7 @@ START_TIMEOUT="${ICEBERG_REST_START_TIMEOUT:-60}"
 
 log() { echo "[iceberg-rest] $*" >&2; }
 
-running_pid() {
-  [ -f "$PIDFILE" ] || return 1
-  local pid; pid="$(cat "$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  grep -q java "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { recorded_pid 'java'; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -22,14 +22,7 @@ SOCKET="$STATE/mariadb.sock"
 
 log() { echo "[mariadb] $*" >&2; }
 
-running_pid() {
-  # prints the pid recorded by start if that process is still a mariadbd
-  [ -f "$PIDFILE" ] || return 1
-  local pid; pid="$(cat "$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  grep -Eq 'mariadbd|mysqld' "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { recorded_pid 'mariadbd|mysqld'; }
 
 ensure_installed() {
   command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 && return 0

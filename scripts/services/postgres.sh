@@ -14,6 +14,7 @@
 # one fixture table public.warehouses, recreated on every start).  Idempotent.
 # stop: stops exactly the postmaster recorded in the pid file.  Idempotent.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${PG_TEST_PORT:-54329}"
@@ -30,14 +31,7 @@ as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u "$RUN_AS" -- "$@"; else "$@"; fi
 }
 
-running_pid() {
-  # prints the pid recorded by start if that process is still a postgres postmaster
-  [ -f "$PIDFILE" ] || return 1
-  local pid; pid="$(cat "$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  grep -q postgres "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { recorded_pid 'postgres'; }
 
 ensure_installed() {
   [ -x "$PGBIN/postgres" ] && return 0

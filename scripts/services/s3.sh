@@ -43,13 +43,7 @@ START_TIMEOUT="${S3_TEST_START_TIMEOUT:-30}"
 
 log() { echo "[s3] $*" >&2; }
 
-running_pid() {
-  [ -f "$PIDFILE" ] || return 1
-  local pid; pid="$(cat "$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  grep -q versitygw "/proc/$pid/comm" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { recorded_pid 'versitygw'; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
