@@ -112,7 +112,8 @@ export class Connection {
     if (packet.minor > PROTOCOL_MINOR || packet.protocolOptions.length > 0) {
       writer.negotiateProtocolVersion(PROTOCOL_MINOR, packet.protocolOptions);
     }
-    const user = packet.parameters.get('user');
+    // PostgreSQL cuts user and database names to NAMEDATALEN - 1 bytes before using them
+    const user = packet.parameters.has('user') ? truncateName(packet.parameters.get('user')!) : undefined;
     if (!user) {
       throw new ConnectionFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, 'no PostgreSQL user name specified in startup packet');
     }
@@ -120,7 +121,7 @@ export class Connection {
     const parameters = new Map(packet.parameters);
     parameters.delete('user');
     parameters.delete('database');
-    const startup: StartupInfo = { user, database: packet.parameters.get('database') || user, parameters };
+    const startup: StartupInfo = { user, database: truncateName(packet.parameters.get('database') || user), parameters };
 
     let principal: Principal;
     try {
@@ -384,4 +385,20 @@ export class Connection {
       this.options.log.warn(`closing session failed: ${String(err)}`);
     }
   }
+}
+
+/** PostgreSQL's longest name in bytes (NAMEDATALEN - 1). */
+const MAX_NAME_BYTES = 63;
+
+/** A name cut to MAX_NAME_BYTES of UTF-8 without splitting a character, as PostgreSQL truncates startup names. */
+export function truncateName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > MAX_NAME_BYTES) break;
+    out += ch;
+  }
+  return out;
 }

@@ -123,6 +123,13 @@ describe('startup', () => {
     c.destroy();
   });
 
+  it('cuts user and database names to 63 bytes, as PostgreSQL does, without splitting a character', async () => {
+    const c = await WireClient.connect(server.port);
+    await c.startup({ user: 'u'.repeat(4_000), database: `${'d'.repeat(62)}é${'x'.repeat(4_000)}` });
+    expect(engine.sessions.at(-1)!.options).toMatchObject({ user: 'u'.repeat(63), database: 'd'.repeat(62) });
+    c.destroy();
+  });
+
   it('upgrades to TLS on SSLRequest', async () => {
     const c = await WireClient.connect(server.port);
     c.send({ Type: 'SSLRequest' });

@@ -150,3 +150,25 @@ describe('SSLRequest next to direct TLS', () => {
     expect(await c.untilClosed()).toMatchObject([{ Type: 'ErrorResponse', Severity: 'FATAL', Code: '0A000' }]);
   });
 });
+
+describe('TLS versions', () => {
+  it('refuses a client that offers only TLS 1.0/1.1, and accepts TLS 1.2 and 1.3', async () => {
+    const attempt = (minVersion: 'TLSv1' | 'TLSv1.2' | 'TLSv1.3', maxVersion: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') =>
+      new Promise<string>((resolve) => {
+        const raw = netConnect({ port: server.port, host: '127.0.0.1' });
+        const socket = tlsConnect({
+          socket: raw, rejectUnauthorized: false, ALPNProtocols: ['postgresql'], minVersion, maxVersion,
+          // let this client offer the old versions at all (OpenSSL 3 refuses them at its default level)
+          ciphers: 'DEFAULT@SECLEVEL=0',
+        });
+        socket.once('secureConnect', () => {
+          resolve(socket.getProtocol() ?? 'unknown');
+          socket.destroy();
+        });
+        socket.once('error', () => resolve('refused'));
+      });
+    expect(await attempt('TLSv1', 'TLSv1.1')).toBe('refused');
+    expect(await attempt('TLSv1.2', 'TLSv1.2')).toBe('TLSv1.2');
+    expect(await attempt('TLSv1.3', 'TLSv1.3')).toBe('TLSv1.3');
+  });
+});

@@ -40,6 +40,9 @@ async function selfSignedCertificate(): Promise<PemPair> {
 /** The ALPN protocol of PostgreSQL 17 (required with direct TLS, accepted after SSLRequest). */
 export const ALPN_PROTOCOL = 'postgresql';
 
+/** The oldest TLS version the server accepts (PostgreSQL's default ssl_min_protocol_version). */
+export const MIN_TLS_VERSION = 'TLSv1.2';
+
 /** `address|port` of the client, the same on the raw socket and on the TLS socket wrapping it. */
 const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
 
@@ -60,7 +63,10 @@ export class ServerTls {
     pem: PemPair & { readonly ca?: string },
     readonly verifiesClientCertificates: boolean,
   ) {
-    this.server = new TlsServer({ ...pem, ALPNProtocols: [ALPN_PROTOCOL], requestCert: verifiesClientCertificates, rejectUnauthorized: false });
+    // TLS 1.2 at least, as PostgreSQL's ssl_min_protocol_version: stated, so a runtime default cannot lower it
+    this.server = new TlsServer({
+      ...pem, minVersion: MIN_TLS_VERSION, ALPNProtocols: [ALPN_PROTOCOL], requestCert: verifiesClientCertificates, rejectUnauthorized: false,
+    });
     this.server.on('secureConnection', (socket: TLSSocket) => this.settle(peerOf(socket), socket));
     this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => this.settle(peerOf(socket), err));
   }
