@@ -16,7 +16,7 @@
 # accepts PostgreSQL connections; prints the log and fails on timeout or exit.
 # stop: stops exactly the process start recorded.  Both idempotent.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${LAKEGATE_PORT:-7432}"
@@ -31,19 +31,18 @@ log() { echo "[gateway] $*" >&2; }
 
 running_pid() { recorded_pid 'node'; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 accepting() {
   if command -v pg_isready >/dev/null 2>&1; then
     PGSSLMODE=disable PGCONNECT_TIMEOUT=2 pg_isready -q -h 127.0.0.1 -p "$PORT" -U lakegate -d lakegate -t 2
   else
-    port_open
+    port_open "$PORT"
   fi
 }
 
 start() {
   if pid="$(running_pid)"; then log "already running (pid $pid)"; return 0; fi
-  if port_open; then log "127.0.0.1:$PORT is already in use by another process (not ours); set LAKEGATE_PORT"; exit 1; fi
+  refuse_taken_port "$PORT" LAKEGATE_PORT
   mkdir -p "$STATE"
   cd "$ROOT"
   if [ "${GATEWAY_SKIP_BUILD:-0}" != 1 ]; then

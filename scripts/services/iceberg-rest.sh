@@ -26,7 +26,7 @@
 # stop: stops exactly the process start recorded.  Idempotent.
 # env: prints the export line for ICEBERG_REST_URI.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${ICEBERG_REST_PORT:-8181}"
@@ -50,7 +50,6 @@ log() { echo "[iceberg-rest] $*" >&2; }
 
 running_pid() { recorded_pid 'java'; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_tools() {
   if command -v mvn >/dev/null && command -v javac >/dev/null && command -v curl >/dev/null; then return 0; fi
@@ -79,12 +78,8 @@ ensure_built() {
 }
 
 start() {
-  if pid="$(running_pid)"; then
-    local was; was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
-    [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
-    log "already running (pid $pid, $URI)"; return 0
-  fi
-  if port_open "$PORT"; then log "127.0.0.1:$PORT is already in use by another process (not ours); set ICEBERG_REST_PORT"; exit 1; fi
+  if already_running; then return 0; fi
+  refuse_taken_port "$PORT" ICEBERG_REST_PORT
   local dir; dir="$(build_dir)"
   ensure_built "$dir"
   case "$WAREHOUSE" in

@@ -21,7 +21,7 @@
 # stop: stops exactly the process start recorded.  Idempotent.
 # env: prints the export lines for KAFKA_TEST_PORT and KAFKA_TEST_BROKERS.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${KAFKA_TEST_PORT:-19092}"
@@ -43,7 +43,6 @@ log() { echo "[kafka] $*" >&2; }
 
 running_pid() { recorded_pid 'java'; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_tools() {
   if command -v mvn >/dev/null && command -v "$JAVA" >/dev/null; then return 0; fi
@@ -124,13 +123,9 @@ LOG4J
 }
 
 start() {
-  if pid="$(running_pid)"; then
-    local was; was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
-    [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
-    log "already running (pid $pid, $BROKERS)"; return 0
-  fi
+  if already_running; then return 0; fi
   for p in "$PORT" "$CONTROLLER_PORT"; do
-    if port_open "$p"; then log "127.0.0.1:$p is already in use by another process (not ours); set KAFKA_TEST_PORT / KAFKA_TEST_CONTROLLER_PORT"; exit 1; fi
+    refuse_taken_port "$p" "KAFKA_TEST_PORT / KAFKA_TEST_CONTROLLER_PORT"
   done
   ensure_installed
   check_java

@@ -10,7 +10,7 @@
 # privileges, from 127.0.0.1 and localhost) and the database `lakegate`.  Idempotent.
 # stop: stops exactly the mariadbd recorded in the pid file.  Idempotent.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${MYSQL_TEST_PORT:-33069}"
@@ -41,14 +41,8 @@ client() {
 }
 
 start() {
-  if pid="$(running_pid)"; then
-    local was; was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
-    [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
-    log "already running (pid $pid, port $PORT)"; return 0
-  fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    log "127.0.0.1:$PORT is already in use by another process (not ours); set MYSQL_TEST_PORT"; exit 1
-  fi
+  if already_running; then return 0; fi
+  refuse_taken_port "$PORT" MYSQL_TEST_PORT
   ensure_installed
   mkdir -p "$STATE"
   local user_opt=(); [ "$(id -u)" = 0 ] && user_opt=(--user=root)

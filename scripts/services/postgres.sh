@@ -14,7 +14,7 @@
 # one fixture table public.warehouses, recreated on every start).  Idempotent.
 # stop: stops exactly the postmaster recorded in the pid file.  Idempotent.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${PG_TEST_PORT:-54329}"
@@ -53,14 +53,8 @@ ensure_user() {
 }
 
 start() {
-  if pid="$(running_pid)"; then
-    local was; was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
-    [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
-    log "already running (pid $pid, port $PORT)"; return 0
-  fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    log "127.0.0.1:$PORT is already in use by another process (not ours); set PG_TEST_PORT"; exit 1
-  fi
+  if already_running; then return 0; fi
+  refuse_taken_port "$PORT" PG_TEST_PORT
   ensure_installed
   ensure_user
   mkdir -p "$STATE"

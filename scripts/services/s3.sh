@@ -23,7 +23,7 @@
 # stop: stops exactly the process start recorded.  Idempotent.
 # env: prints the export lines for the variables above and S3_TEST_ENDPOINT.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/process-group.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/service-lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${S3_TEST_PORT:-9000}"
@@ -45,7 +45,6 @@ log() { echo "[s3] $*" >&2; }
 
 running_pid() { recorded_pid 'versitygw'; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 # s3_curl METHOD PATH [curl args...]: a SigV4-signed request (empty body)
 EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
@@ -86,12 +85,8 @@ backend_args() {
 }
 
 start() {
-  if pid="$(running_pid)"; then
-    local was; was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
-    [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
-    log "already running (pid $pid, $ENDPOINT)"
-  else
-    if port_open; then log "127.0.0.1:$PORT is already in use by another process (not ours); set S3_TEST_PORT"; exit 1; fi
+  if ! already_running; then
+    refuse_taken_port "$PORT" S3_TEST_PORT
     ensure_tools
     ensure_installed
     mkdir -p "$DATA"
@@ -105,7 +100,7 @@ start() {
     echo "$pid" >"$PIDFILE"
     echo "$PORT" >"$STATE/port"
     local deadline=$((SECONDS + START_TIMEOUT))
-    until port_open; do
+    until port_open "$PORT"; do
       if ! kill -0 "$pid" 2>/dev/null; then
         log "exited before listening; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
       fi

@@ -1,4 +1,12 @@
-# Sourced by the service scripts: finding and stopping exactly what their `start` recorded.
+# Sourced by the service scripts: finding, starting beside and stopping exactly what their
+# `start` recorded.  They define `log`, $PIDFILE, $STATE and $PORT before calling these.
+#
+# port_open PORT: true when something listens on 127.0.0.1:PORT.
+#
+# already_running: true (and logged) when the recorded process is up on $PORT; exits when it
+# runs on another port.
+#
+# refuse_taken_port PORT VARIABLE: exits naming VARIABLE when another process holds PORT.
 #
 # recorded_pid COMM_REGEX: prints the pid in $PIDFILE when that process is alive and its
 # command name matches COMM_REGEX (so a reused pid is never taken for the service).
@@ -24,4 +32,18 @@ recorded_pid() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
   grep -Eq "$1" "/proc/$pid/comm" 2>/dev/null || return 1
   echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+already_running() {
+  local pid was
+  pid="$(running_pid)" || return 1
+  was="$(cat "$STATE/port" 2>/dev/null || echo '?')"
+  [ "$was" = "$PORT" ] || { log "already running on port $was (pid $pid), not $PORT; stop it first"; exit 1; }
+  log "already running (pid $pid, port $PORT)"
+}
+
+refuse_taken_port() {
+  if port_open "$1"; then log "127.0.0.1:$1 is already in use by another process (not ours); set $2"; exit 1; fi
 }
