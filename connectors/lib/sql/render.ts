@@ -125,7 +125,7 @@ function compile(node: SqlNode, b: Binder): Select | undefined {
     case 'filter': {
       const input = compile(node.input, b);
       if (!input) return undefined;
-      const s = input.groupBy !== null || input.limit !== null ? wrap(input, b) : input;
+      const s = closed(input) ? wrap(input, b) : input;
       const where: string[] = [];
       for (const c of node.conjuncts) {
         const w = renderExpression(c, s.columns, b);
@@ -137,7 +137,7 @@ function compile(node: SqlNode, b: Binder): Select | undefined {
     case 'aggregate': {
       const input = compile(node.input, b);
       if (!input) return undefined;
-      const s = input.groupBy !== null || input.limit !== null ? wrap(input, b) : input;
+      const s = closed(input) ? wrap(input, b) : input;
       const keys: string[] = [];
       for (const i of node.groupBy) {
         const t = s.types[i]!;
@@ -195,6 +195,9 @@ function compile(node: SqlNode, b: Binder): Select | undefined {
   }
 }
 
+/** A Select whose rows are grouped or limited: a further WHERE must go around it. */
+const closed = (s: Select): boolean => s.groupBy !== null || s.limit !== null;
+
 const plain = (from: string, columns: readonly string[], types: readonly PgType[]): Select =>
   ({ from, columns, types, where: [], groupBy: null, orderBy: [], limit: null });
 
@@ -235,15 +238,14 @@ export function renderStatement(dialect: SqlDialect, node: SqlNode, columns: rea
   let s = compile(node, b);
   if (!s) return undefined;
   if (options.splitCondition) {
-    if (s.groupBy !== null || s.limit !== null) throw new Error('a split condition needs a splittable table');
+    if (closed(s)) throw new Error('a split condition needs a splittable table');
     s = { ...s, where: [...s.where, options.splitCondition((v) => b.bind(v))] };
   }
-  const extra = (options.conjuncts ?? []).map((c) => [c, renderExpression(c, s!.columns, new Binder(dialect))] as const).filter(([, w]) => w !== undefined);
-  if (extra.length > 0) {
-    if (s.groupBy !== null || s.limit !== null) s = wrap(s, b);
-    const base = s;
-    s = { ...s, where: [...s.where, ...extra.map(([c]) => renderExpression(c, base.columns, b)!)] };
-  }
+  const conjuncts = options.conjuncts ?? [];
+  if (conjuncts.length > 0 && closed(s)) s = wrap(s, b);
+  const outputs = s.columns;
+  const where = conjuncts.map((c) => renderExpression(c, outputs, b)).filter((w): w is string => w !== undefined);
+  s = { ...s, where: [...s.where, ...where] };
   return b.finish(selectText(s, columns.map((i) => s!.columns[i]!)));
 }
 
