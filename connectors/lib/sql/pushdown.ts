@@ -3,6 +3,7 @@
  * node when the dialect can render it, and declines otherwise. Handles are
  * `{ node: SqlNode, … }`; the connector's other handle fields are kept.
  */
+import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import type {
   AggregateItem, ColumnMetadata, ConnectorExpression, ConnectorSession, PushdownConnector, PushdownJoinType, SortItem, TableMetadata,
 } from '../../spi/index.js';
@@ -76,7 +77,7 @@ export function scanStatement(dialect: SqlDialect, table: TableMetadata, columns
     conjuncts: constraintConjuncts(options.constraint, table.columns),
     ...(options.splitCondition ? { splitCondition: options.splitCondition } : {}),
   });
-  if (!statement) throw new Error(`${dialect.name}: the table's pushed-down query cannot be rendered`);
+  if (!statement) throw new SqlError(SqlState.INTERNAL_ERROR, `${dialect.name}: the table's pushed-down query cannot be rendered`);
   return statement;
 }
 

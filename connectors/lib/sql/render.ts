@@ -7,6 +7,7 @@
  * LIMIT); a node that cannot extend the Select below it (a filter over a LIMIT, a join) wraps
  * that Select as a subquery whose columns are aliased c0, c1, …
  */
+import { SqlError, SqlState } from '../../../engine/errors/index.js';
 import type { ConnectorExpression, PgType } from '../../spi/index.js';
 import type { SqlDialect } from './dialect.js';
 import { type SqlNode, nodeTypes } from './nodes.js';
@@ -215,7 +216,7 @@ function selectText(s: Select, list: readonly string[]): string {
   if (s.groupBy !== null && s.groupBy.length > 0) text += ` GROUP BY ${s.groupBy.join(', ')}`;
   if (s.orderBy.length > 0) text += ` ORDER BY ${s.orderBy.join(', ')}`;
   if (s.limit !== null) {
-    if (!Number.isSafeInteger(s.limit) || s.limit < 0) throw new Error(`invalid LIMIT ${s.limit}`);
+    if (!Number.isSafeInteger(s.limit) || s.limit < 0) throw new SqlError(SqlState.INTERNAL_ERROR, `invalid LIMIT ${s.limit}`);
     text += ` LIMIT ${s.limit}`;
   }
   return text;
@@ -238,7 +239,7 @@ export function renderStatement(dialect: SqlDialect, node: SqlNode, columns: rea
   let s = compile(node, b);
   if (!s) return undefined;
   if (options.splitCondition) {
-    if (closed(s)) throw new Error('a split condition needs a splittable table');
+    if (closed(s)) throw new SqlError(SqlState.INTERNAL_ERROR, 'a split condition needs a splittable table');
     s = { ...s, where: [...s.where, options.splitCondition((v) => b.bind(v))] };
   }
   const conjuncts = options.conjuncts ?? [];
