@@ -6,30 +6,22 @@
  * a normal client from signing in and querying, and are all closed silently by the timeout;
  * file descriptors return to baseline.
  */
-import { readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from '../auth/connection-limits.js';
-import { hbaAuthenticator } from '../auth/hba-authenticator.js';
-import { parseHba } from '../auth/hba.js';
-import { scramAuthenticator } from '../auth/methods/scram-sha-256.js';
-import { passwordFileLookup } from '../auth/password-file.js';
-import { formatVerifier, makeVerifier } from '../auth/scram/verifier.js';
 import { T } from '../engine/types/pg-type.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 import { createFakeEngine } from './testing/fake-engine.js';
+import { scramSignIn } from './testing/sign-in.js';
 import { encodeFrontend } from './testing/wire-client.js';
 
 const TIMEOUT_MS = 2000;
 const HOSTILE = 1000;
 
-const dir = mkdtempSync(join(tmpdir(), 'lakegate-auth-timeout-'));
-const passwords = join(dir, 'passwords');
-writeFileSync(passwords, `alice:${formatVerifier(makeVerifier('s3cret'))}\n`);
+const signIn = scramSignIn({ alice: 's3cret' }, 'lakegate-auth-timeout-');
 const logged: string[] = [];
 const log: Logger = { info: () => {}, warn: (m) => logged.push(m) };
 const limiter = new ConnectionLimiter({ maxConnections: 2 });
@@ -45,15 +37,13 @@ beforeAll(async () => {
     tls: 'self-signed',
     authenticationTimeoutMs: TIMEOUT_MS,
     connectionLimiter: limiter,
-    authenticate: hbaAuthenticator(parseHba('host all all all scram-sha-256', 'test-hba'), {
-      'scram-sha-256': scramAuthenticator({ lookup: passwordFileLookup(passwords) }),
-    }),
+    authenticate: signIn.authenticate,
   });
 });
 
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  signIn.remove();
 });
 
 interface Hostile {

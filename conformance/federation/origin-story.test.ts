@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTopics, produce, TEST_BROKERS } from '../../connectors/kafka/testing.js';
 import { connectorFactories } from '../../connectors/registry.js';
 import type { Connector } from '../../connectors/spi/index.js';
 import { SqlError } from '../../engine/errors/index.js';
@@ -17,7 +17,6 @@ import { openTestSession, type TestSession } from '../../engine/testing/run-sql.
 
 const pgPort = Number(process.env.PG_TEST_PORT ?? 54329);
 const mysqlPort = Number(process.env.MYSQL_TEST_PORT ?? 33069);
-const kafkaPort = Number(process.env.KAFKA_TEST_PORT ?? 19092);
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const sourceDb = `origin_src_${run}`;
 const oracleDb = `origin_oracle_${run}`;
@@ -100,15 +99,8 @@ beforeAll(async () => {
   await my.query(`CREATE TABLE \`${shopDb}\`.products (product_id int PRIMARY KEY, name varchar(50) NOT NULL, category varchar(20) NOT NULL, price decimal(10,2) NOT NULL)`);
   for (const p of products) await my.execute(`INSERT INTO \`${shopDb}\`.products VALUES (?, ?, ?, ?)`, [p.id, p.name, p.category, p.price]);
   await my.end();
-  const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
-  const admin2 = kafka.admin();
-  await admin2.connect();
-  await admin2.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin2.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: events.map((e) => ({ key: String(e.product_id), value: JSON.stringify(e) })) });
-  await producer.disconnect();
+  await createTopics([{ topic, numPartitions: 3 }]);
+  await produce(topic, events.map((e) => ({ key: String(e.product_id), value: JSON.stringify(e) })));
   const descriptions = mkdtempSync(join(tmpdir(), 'lakegate-kafka-'));
   writeFileSync(join(descriptions, 'events.json'), JSON.stringify({
     tableName: 'events', schemaName: 'default', topicName: topic,
@@ -138,7 +130,7 @@ beforeAll(async () => {
     ['pg', factory('postgresql').create('pg', { 'connection-url': `jdbc:postgresql://127.0.0.1:${pgPort}/${sourceDb}`, 'connection-user': 'postgres' })],
     ['copies', factory('postgresql').create('copies', { 'connection-url': `jdbc:postgresql://127.0.0.1:${pgPort}/${oracleDb}`, 'connection-user': 'postgres' })],
     ['my', factory('mysql').create('my', { 'connection-url': `jdbc:mysql://127.0.0.1:${mysqlPort}`, 'connection-user': 'lakegate', 'connection-password': 'lakegate' })],
-    ['kafka', factory('kafka').create('kafka', { 'kafka.nodes': `127.0.0.1:${kafkaPort}`, 'kafka.table-description-dir': descriptions })],
+    ['kafka', factory('kafka').create('kafka', { 'kafka.nodes': TEST_BROKERS, 'kafka.table-description-dir': descriptions })],
     ['lake', factory('lake').create('lake', {
       root: `s3://${process.env.S3_TEST_BUCKET ?? 'lake'}/federation-tests/${run}`, 's3.endpoint': process.env.S3_TEST_ENDPOINT ?? 'http://127.0.0.1:9000',
       's3.region': process.env.S3_TEST_REGION ?? 'us-east-1', 's3.path-style-access': 'true',

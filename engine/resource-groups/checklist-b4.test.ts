@@ -3,21 +3,14 @@
  * test): after many cycles of sign-in failure, cancel, statement_timeout, abrupt disconnect and
  * authentication timeout, the connection-slot and resource-group counters return exactly to 0.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from '../../auth/connection-limits.js';
-import { hbaAuthenticator } from '../../auth/hba-authenticator.js';
-import { parseHba } from '../../auth/hba.js';
-import { scramAuthenticator } from '../../auth/methods/scram-sha-256.js';
-import { passwordFileLookup } from '../../auth/password-file.js';
-import { formatVerifier, makeVerifier } from '../../auth/scram/verifier.js';
 import { tpchConnectorFactory } from '../../connectors/tpch/index.js';
 import { silentLogger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/server.js';
-import { WireClient } from '../../server/testing/wire-client.js';
+import { scramSignIn } from '../../server/testing/sign-in.js';
+import { cancelPgClient, WireClient } from '../../server/testing/wire-client.js';
 import { createEngine } from '../index.js';
 import { parseResourceGroups } from './config.js';
 import { ResourceGroupManager } from './resource-group-manager.js';
@@ -26,9 +19,7 @@ import { ResourceGroupManager } from './resource-group-manager.js';
 const LONG_QUERY = 'SELECT count(*) FROM tpch.sf1.lineitem a, tpch.sf1.lineitem b';
 const CYCLES = 60;
 
-const dir = mkdtempSync(join(tmpdir(), 'lakegate-b4-'));
-const passwords = join(dir, 'passwords');
-writeFileSync(passwords, `alice:${formatVerifier(makeVerifier('s3cret'))}\n`);
+const signIn = scramSignIn({ alice: 's3cret' }, 'lakegate-b4-');
 const limiter = new ConnectionLimiter({ maxConnections: 20, perUser: { alice: 10 } });
 const groups = new ResourceGroupManager(() =>
   parseResourceGroups(JSON.stringify({ rootGroups: [{ name: 'global', hardConcurrencyLimit: 2, maxQueued: 4 }], selectors: [{ group: 'global' }] })),
@@ -42,15 +33,13 @@ beforeAll(async () => {
     log: silentLogger,
     authenticationTimeoutMs: 300,
     connectionLimiter: limiter,
-    authenticate: hbaAuthenticator(parseHba('host all all all scram-sha-256', 'test-hba'), {
-      'scram-sha-256': scramAuthenticator({ lookup: passwordFileLookup(passwords) }),
-    }),
+    authenticate: signIn.authenticate,
   });
 });
 
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  signIn.remove();
 });
 
 async function connect(password = 's3cret'): Promise<pg.Client> {
@@ -60,13 +49,7 @@ async function connect(password = 's3cret'): Promise<pg.Client> {
   return client;
 }
 
-async function cancel(client: pg.Client): Promise<void> {
-  const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
-  const c = await WireClient.connect(server.port);
-  c.send({ Type: 'CancelRequest', ProcessID: processID, SecretKey: secretKey });
-  await c.untilClosed();
-  c.destroy();
-}
+const cancel = (client: pg.Client) => cancelPgClient(server.port, client);
 
 const running = () => groups.stats().reduce((n, s) => n + s.running, 0);
 

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tpchConnectorFactory } from '../../connectors/tpch/index.js';
 import { silentLogger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/server.js';
-import { WireClient } from '../../server/testing/wire-client.js';
+import { cancelPgClient } from '../../server/testing/wire-client.js';
 import { createEngine } from '../index.js';
 import { parseResourceGroups } from './config.js';
 import { FileResourceGroups } from './file-resource-groups.js';
@@ -58,13 +58,7 @@ async function connect(): Promise<pg.Client> {
 }
 
 /** Sends PostgreSQL's CancelRequest for the client's session, as libpq's PQcancel does. */
-async function cancel(client: pg.Client): Promise<void> {
-  const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
-  const c = await WireClient.connect(server.port);
-  c.send({ Type: 'CancelRequest', ProcessID: processID, SecretKey: secretKey });
-  await c.untilClosed();
-  c.destroy();
-}
+const cancel = (client: pg.Client) => cancelPgClient(server.port, client);
 
 const state = () => groups.stats().map((s) => ({ running: s.running, queued: s.queued }));
 

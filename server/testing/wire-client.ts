@@ -356,3 +356,15 @@ export class WireClient {
     w?.();
   }
 }
+
+/**
+ * Sends PostgreSQL's CancelRequest for a node-postgres client's session, as libpq's PQcancel
+ * does, and waits until the server closes the cancel connection.
+ */
+export async function cancelPgClient(port: number, client: object): Promise<void> {
+  const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+  const c = await WireClient.connect(port);
+  c.send({ Type: 'CancelRequest', ProcessID: processID, SecretKey: secretKey });
+  await c.untilClosed();
+  c.destroy();
+}

@@ -5,6 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
+import { concatBytes } from '../../lib/bytes.js';
 import { lz4Block } from '../../lib/parquet/lz4.js';
 import { snappyDecompress } from '../../lib/parquet/snappy.js';
 import { kafkaProtocolError } from '../errors.js';
@@ -46,7 +47,7 @@ function snappy(input: Uint8Array): Uint8Array {
     chunks.push(snappyDecompress(input.subarray(at, at + length)));
     at += length;
   }
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 const LZ4_MAGIC = 0x184d2204;
@@ -76,16 +77,5 @@ function lz4Frame(input: Uint8Array): Uint8Array {
     }
     at += size + (blockChecksums ? 4 : 0);
   }
-  return concat(chunks);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

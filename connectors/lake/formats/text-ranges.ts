@@ -5,6 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
+import { concatBytes } from '../../lib/bytes.js';
 import type { ByteSource } from '../../lib/storage/file-store.js';
 
 export type TextCompression = 'none' | 'gzip' | 'brotli';
@@ -48,21 +49,11 @@ export async function readLineRange(source: ByteSource, start: number, end: numb
       pos += chunk.length;
     }
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks);
+  const bytes = concatBytes(chunks);
   if (start === 0) return bytes;
   // The first line is owned by the previous range unless byte start - 1 ends a line.
   const nl = bytes.indexOf(NEWLINE);
   return nl < 0 ? new Uint8Array(0) : bytes.subarray(nl + 1);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
