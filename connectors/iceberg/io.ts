@@ -153,32 +153,32 @@ export class FileIO {
   }
 
   private s3Client(bucket: string): S3Client {
-    const settings = this.s3Settings();
-    const key = JSON.stringify([bucket, settings]);
-    let client = FileIO.s3Clients.get(key);
-    if (!client) {
-      client = new S3Client({
+    return this.cachedPerBucket(FileIO.s3Clients, bucket, (settings) =>
+      new S3Client({
         region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
         forcePathStyle: settings.pathStyle ?? settings.endpoint !== undefined,
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
         ...(settings.accessKey && settings.secretKey
           ? { credentials: { accessKeyId: settings.accessKey, secretAccessKey: settings.secretKey, ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}) } }
           : {}),
-      });
-      FileIO.s3Clients.set(key, client);
-    }
-    return client;
+      }),
+    );
   }
 
   private s3Store(bucket: string): S3FileStore {
+    return this.cachedPerBucket(FileIO.s3Stores, bucket, (settings) => new S3FileStore(`s3://${bucket}`, settings));
+  }
+
+  /** The cache's object for this bucket and these S3 settings, made on first use. */
+  private cachedPerBucket<T>(cache: Map<string, T>, bucket: string, make: (settings: S3Settings) => T): T {
     const settings = this.s3Settings();
     const key = JSON.stringify([bucket, settings]);
-    let store = FileIO.s3Stores.get(key);
-    if (!store) {
-      store = new S3FileStore(`s3://${bucket}`, settings);
-      FileIO.s3Stores.set(key, store);
+    let value = cache.get(key);
+    if (!value) {
+      value = make(settings);
+      cache.set(key, value);
     }
-    return store;
+    return value;
   }
 }
 

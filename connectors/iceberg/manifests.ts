@@ -17,13 +17,19 @@ export interface FieldSummary {
   readonly upper?: Uint8Array;
 }
 
-export interface ManifestFile {
+/** The fields every manifest list entry has, as read (ManifestFile) and as written (ManifestListEntry). */
+export interface ManifestListFields {
   readonly path: string;
   readonly length: number;
   readonly specId: number;
+  /** 0 data, 1 deletes. */
   readonly content: number;
   readonly sequenceNumber: number;
   readonly minSequenceNumber: number;
+  readonly partitions?: readonly FieldSummary[];
+}
+
+export interface ManifestFile extends ManifestListFields {
   readonly addedSnapshotId?: string;
   readonly addedFiles?: number;
   readonly existingFiles?: number;
@@ -31,7 +37,6 @@ export interface ManifestFile {
   readonly addedRows?: number;
   readonly existingRows?: number;
   readonly deletedRows?: number;
-  readonly partitions?: readonly FieldSummary[];
 }
 
 export interface ManifestEntry {

@@ -9,7 +9,7 @@
  * every commit attempt).
  */
 import type { IcebergSchema } from '../types.js';
-import type { FieldSummary } from '../manifests.js';
+import type { ManifestListFields } from '../manifests.js';
 import { writeAvroFile } from './avro-writer.js';
 
 /** A data or delete file to list in a manifest. */
@@ -192,14 +192,7 @@ export function encodeManifest(options: {
 // ---- manifest lists -----------------------------------------------------------------------------
 
 /** One manifest of a snapshot, as its manifest list names it. */
-export interface ManifestListEntry {
-  readonly path: string;
-  readonly length: number;
-  readonly specId: number;
-  /** 0 data, 1 deletes. */
-  readonly content: number;
-  readonly sequenceNumber: number;
-  readonly minSequenceNumber: number;
+export interface ManifestListEntry extends ManifestListFields {
   readonly addedSnapshotId: bigint;
   readonly addedFiles: number;
   readonly existingFiles: number;
@@ -207,7 +200,6 @@ export interface ManifestListEntry {
   readonly addedRows: number;
   readonly existingRows: number;
   readonly deletedRows: number;
-  readonly partitions?: readonly FieldSummary[];
 }
 
 function manifestListSchema(formatVersion: number): unknown {

@@ -65,22 +65,16 @@ let idxScratch = new Int32Array(1024);
 let i32Scratch = new Int32Array(1024);
 let f32Bytes = new Uint8Array(4096);
 
-function defLevels(n: number): Uint8Array {
-  if (defScratch.length < n) defScratch = new Uint8Array(Math.max(n, defScratch.length * 2));
-  return defScratch;
+/** `a` when it holds n values, else a new array of its type at least twice as long (called once per page). */
+function atLeast<T extends Uint8Array | Int32Array>(a: T, n: number, make: (length: number) => T): T {
+  return a.length < n ? make(Math.max(n, a.length * 2)) : a;
 }
-function repLevels(n: number): Uint8Array {
-  if (repScratch.length < n) repScratch = new Uint8Array(Math.max(n, repScratch.length * 2));
-  return repScratch;
-}
-function indices(n: number): Int32Array {
-  if (idxScratch.length < n) idxScratch = new Int32Array(Math.max(n, idxScratch.length * 2));
-  return idxScratch;
-}
-function int32s(n: number): Int32Array {
-  if (i32Scratch.length < n) i32Scratch = new Int32Array(Math.max(n, i32Scratch.length * 2));
-  return i32Scratch;
-}
+const newBytes = (k: number) => new Uint8Array(k);
+const newInt32s = (k: number) => new Int32Array(k);
+const defLevels = (n: number): Uint8Array => (defScratch = atLeast(defScratch, n, newBytes));
+const repLevels = (n: number): Uint8Array => (repScratch = atLeast(repScratch, n, newBytes));
+const indices = (n: number): Int32Array => (idxScratch = atLeast(idxScratch, n, newInt32s));
+const int32s = (n: number): Int32Array => (i32Scratch = atLeast(i32Scratch, n, newInt32s));
 /** A scratch Int32Array with room for n int64 values as lo/hi pairs. */
 const int64Pairs = (n: number): Int32Array => int32s(2 * n);
 
@@ -590,41 +584,34 @@ function decodeBooleans(encoding: number, data: Uint8Array, p: number, end: numb
 }
 
 function decodeInt32(encoding: number, data: Uint8Array, p: number, end: number, n: number, out: Int32Array, off: number): void {
-  switch (encoding) {
-    case Encoding.PLAIN:
-      if (p + 4 * n > end) throw corrupt('INT32 values out of bounds');
-      new Uint8Array(out.buffer, out.byteOffset + 4 * off, 4 * n).set(data.subarray(p, p + 4 * n));
-      return;
-    case Encoding.DELTA_BINARY_PACKED: {
-      const r = decodeDeltaInt32(data, p, out, off, n);
-      if (r.count < n) throw corrupt('DELTA_BINARY_PACKED holds fewer values than the page');
-      return;
-    }
-    case Encoding.BYTE_STREAM_SPLIT:
-      byteStreamSplit(data, p, end, n, 4, bytesOf(out), 4 * off);
-      return;
-    default:
-      throw unsupported(`encoding ${encodingName(encoding)} for INT32 values`);
-  }
+  decodeIntegers(4, encoding, data, p, end, n, out, off);
 }
 
 /** INT64 values as lo/hi int32 pairs into out32, starting at value `off`. */
 function decodeInt64(encoding: number, data: Uint8Array, p: number, end: number, n: number, out32: Int32Array, off: number): void {
+  decodeIntegers(8, encoding, data, p, end, n, out32, off);
+}
+
+/**
+ * INT32 (`width` 4) or INT64 (`width` 8, as lo/hi int32 pairs) values into out32 from value
+ * `off` on. The branches on `width` are taken once per page, never per value.
+ */
+function decodeIntegers(width: 4 | 8, encoding: number, data: Uint8Array, p: number, end: number, n: number, out32: Int32Array, off: number): void {
   switch (encoding) {
     case Encoding.PLAIN:
-      if (p + 8 * n > end) throw corrupt('INT64 values out of bounds');
-      new Uint8Array(out32.buffer, out32.byteOffset + 8 * off, 8 * n).set(data.subarray(p, p + 8 * n));
+      if (p + width * n > end) throw corrupt(`${width === 4 ? 'INT32' : 'INT64'} values out of bounds`);
+      new Uint8Array(out32.buffer, out32.byteOffset + width * off, width * n).set(data.subarray(p, p + width * n));
       return;
     case Encoding.DELTA_BINARY_PACKED: {
-      const r = decodeDeltaInt64(data, p, out32, off, n);
+      const r = width === 4 ? decodeDeltaInt32(data, p, out32, off, n) : decodeDeltaInt64(data, p, out32, off, n);
       if (r.count < n) throw corrupt('DELTA_BINARY_PACKED holds fewer values than the page');
       return;
     }
     case Encoding.BYTE_STREAM_SPLIT:
-      byteStreamSplit(data, p, end, n, 8, bytesOf(out32), 8 * off);
+      byteStreamSplit(data, p, end, n, width, bytesOf(out32), width * off);
       return;
     default:
-      throw unsupported(`encoding ${encodingName(encoding)} for INT64 values`);
+      throw unsupported(`encoding ${encodingName(encoding)} for ${width === 4 ? 'INT32' : 'INT64'} values`);
   }
 }
 

@@ -169,6 +169,20 @@ function unpackBig(b: Uint8Array, pos: number, width: number, count: number, out
  * into out[off…]; returns the position after the last run read.
  */
 export function decodeHybridUint8(b: Uint8Array, pos: number, end: number, width: number, count: number, out: Uint8Array, off: number): number {
+  return decodeHybrid(b, pos, end, width, count, out, off);
+}
+
+/** The hybrid encoding into an Int32Array (dictionary indices; width ≤ 32). */
+export function decodeHybridInt32(b: Uint8Array, pos: number, end: number, width: number, count: number, out: Int32Array, off: number): number {
+  return decodeHybrid(b, pos, end, width, count, out, off);
+}
+
+/**
+ * The hybrid encoding into a byte array (levels, booleans) or an Int32Array. Work per value
+ * stays in unpackUint8 / unpackInt32 and fill, each specialised to its array type; the choice
+ * between them is made once per run.
+ */
+function decodeHybrid(b: Uint8Array, pos: number, end: number, width: number, count: number, out: Uint8Array | Int32Array, off: number): number {
   const c = { pos };
   let i = 0;
   const valueBytes = (width + 7) >>> 3;
@@ -181,36 +195,9 @@ export function decodeHybridUint8(b: Uint8Array, pos: number, end: number, width
     if ((header & 1) === 1) {
       const groups = Math.floor(header / 2);
       const n = Math.min(groups * 8, count - i);
-      const bytes = groups * width;
       if (c.pos + Math.ceil((n * width) / 8) > end) throw corrupt('bit-packed run out of bounds');
-      unpackUint8(b, c.pos, width, n, out, off + i);
-      c.pos += bytes;
-      i += n;
-    } else {
-      const n = Math.min(Math.floor(header / 2), count - i);
-      let v = 0;
-      for (let k = 0; k < valueBytes; k++) v |= b[c.pos + k]! << (8 * k);
-      c.pos += valueBytes;
-      out.fill(v, off + i, off + i + n);
-      i += n;
-    }
-  }
-  return c.pos;
-}
-
-/** The hybrid encoding into an Int32Array (dictionary indices; width ≤ 32). */
-export function decodeHybridInt32(b: Uint8Array, pos: number, end: number, width: number, count: number, out: Int32Array, off: number): number {
-  const c = { pos };
-  let i = 0;
-  const valueBytes = (width + 7) >>> 3;
-  while (i < count) {
-    if (c.pos >= end) throw corrupt('RLE data shorter than its value count');
-    const header = readUVarint(b, c);
-    if ((header & 1) === 1) {
-      const groups = Math.floor(header / 2);
-      const n = Math.min(groups * 8, count - i);
-      if (c.pos + Math.ceil((n * width) / 8) > end) throw corrupt('bit-packed run out of bounds');
-      unpackInt32(b, c.pos, width, n, out, off + i);
+      if (out instanceof Uint8Array) unpackUint8(b, c.pos, width, n, out, off + i);
+      else unpackInt32(b, c.pos, width, n, out, off + i);
       c.pos += groups * width;
       i += n;
     } else {
