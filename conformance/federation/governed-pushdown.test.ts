@@ -1,8 +1,8 @@
 // Access control in front of a real PostgreSQL: an analyst's row filter (region = 'EU') and
 // e-mail mask hold for SELECT *, joins, GROUP BY and EXPLAIN, and the filter is part of the
-// SQL PostgreSQL receives: the test database logs every statement (log_statement = 'all'),
-// and the test reads the server's log (scripts/services/postgres.sh keeps it beside the data
-// directory).
+// SQL PostgreSQL receives: pg_stat_activity shows it while the scan runs and after, and the
+// test database logs every statement (log_statement = 'all'), which the test reads from the
+// server's log (scripts/services/postgres.sh keeps it beside the data directory).
 //   PG_TEST_PORT (scripts/test-all.sh federation)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,24 @@ describe('row filter and mask on a PostgreSQL table', () => {
     const plan = (await analyst.query('EXPLAIN SELECT * FROM pg.public.customers')).rows.map((r) => r[0]).join('\n');
     expect(plan).not.toContain("'EU'");
     expect(plan).not.toContain('regexp_replace');
+  });
+
+  it('shows the remote SQL with the row filter in pg_stat_activity, during the scan and after', async () => {
+    const remoteQueries = async () => (await admin.query(
+      "SELECT state, query FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND application_name = 'lakegate'", [db])).rows as { state: string; query: string }[];
+    const filter = /WHERE \(\(\("region"\) COLLATE "C"\) = \(\(\$1::pg_catalog\.text\) COLLATE "C"\)\)/;
+    // A cursor of the gateway session holds the scan open between fetches: the upstream statement is live.
+    await analyst.query('BEGIN');
+    await analyst.query('DECLARE c CURSOR FOR SELECT id, email FROM pg.public.customers');
+    expect((await analyst.query('FETCH 2 FROM c')).rows).toEqual([['3', '***@example.com'], ['6', '***@example.com']]);
+    const during = (await remoteQueries()).filter((r) => r.query.includes('"customers"'));
+    expect(during.length).toBeGreaterThan(0);
+    for (const r of during) expect(r.query).toMatch(filter);
+    await analyst.query('CLOSE c');
+    await analyst.query('COMMIT');
+    expect((await analyst.query('SELECT max(id) FROM pg.public.customers WHERE id < 1000')).rows).toEqual([['999']]);
+    const after = (await remoteQueries()).filter((r) => r.query.includes('"customers"'));
+    expect(after.some((r) => r.state === 'idle' && filter.test(r.query))).toBe(true);
   });
 
   it('sends the row filter to PostgreSQL as part of the remote SQL', async () => {

@@ -162,19 +162,19 @@ implements Connector, StatisticsProvider, WritableConnector, Required<PushdownCo
   // ---- writes ---------------------------------------------------------------------------------
 
   async createSchema(_s: ConnectorSession, schema: string, ifNotExists: boolean): Promise<void> {
-    await this.remote.query(createSchemaSql(this.quote, schema, ifNotExists));
+    await this.remote.execute(createSchemaSql(this.quote, schema, ifNotExists));
   }
 
   async dropSchema(_s: ConnectorSession, schema: string, options: { ifExists: boolean; cascade: boolean }): Promise<void> {
-    await this.remote.query(dropSchemaSql(this.quote, schema, options));
+    await this.remote.execute(dropSchemaSql(this.quote, schema, options));
   }
 
   async createTable(_s: ConnectorSession, schema: string, table: string, columns: readonly ColumnDefinition[], ifNotExists: boolean, properties: TableProperties = {}): Promise<void> {
-    await this.remote.query(createTableSql(this.quote, schema, table, columns, ifNotExists, properties));
+    await this.remote.execute(createTableSql(this.quote, schema, table, columns, ifNotExists, properties));
   }
 
   async dropTable(_s: ConnectorSession, schema: string, table: string, ifExists: boolean): Promise<void> {
-    await this.remote.query(dropTableSql(this.quote, schema, table, ifExists));
+    await this.remote.execute(dropTableSql(this.quote, schema, table, ifExists));
   }
 
   insert(_s: ConnectorSession, table: TableMetadata, rows: AsyncIterable<Batch>): Promise<number> {

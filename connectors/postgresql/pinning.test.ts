@@ -39,6 +39,8 @@ describe('pinned upstream session settings', () => {
     await setup.query(`ALTER DATABASE ${DB} SET standard_conforming_strings = off`);
     await setup.query(`ALTER DATABASE ${DB} SET search_path = public`);
     await setup.query(`ALTER DATABASE ${DB} SET client_encoding = 'LATIN1'`);
+    await setup.query(`ALTER DATABASE ${DB} SET default_transaction_read_only = off`);
+    await setup.query('CREATE SEQUENCE public.s');
     await setup.end();
     const after = connector(DB);
     const gateway = openTestSession(new Map([['pg', after]]));
@@ -50,6 +52,12 @@ describe('pinned upstream session settings', () => {
     expect((await gateway.query(`SELECT id FROM pg.public.v WHERE d = DATE '2024-02-01' AND tstz = TIMESTAMPTZ '2024-02-01 22:14:15+09'`)).rows).toEqual([['1']]);
     expect((await gateway.query(`SELECT id FROM pg.public.v WHERE t = 'a\\b ''q'' é'`)).rows).toEqual([['1']]);
     expect(await after.listSchemas()).toEqual(['public']);
+    // Reads run read-only: a native query that would write upstream fails there, and writes still work.
+    await expect(gateway.query(`SELECT * FROM pg.system.query('SELECT pg_catalog.nextval(''public.s'') AS n')`)).rejects.toMatchObject({
+      message: expect.stringContaining('read-only transaction'),
+    });
+    await gateway.query('CREATE TABLE pg.public.w AS SELECT 1 AS x');
+    expect((await gateway.query('SELECT x FROM pg.public.w')).rows).toEqual([['1']]);
   });
 
   it('text from a LATIN1 database arrives as UTF-8 and still compares in byte order at the source', async () => {

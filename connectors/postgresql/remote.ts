@@ -12,6 +12,7 @@ import pg from 'pg';
 import { SqlError, queryCanceled } from '../../engine/errors/index.js';
 import type { PostgresqlConfig } from './config.js';
 import { upstreamError } from './errors.js';
+import { PortalReader, type Chunk } from './portal.js';
 
 const PINNED_SETTINGS: readonly (readonly [string, string])[] = [
   ['client_encoding', 'UTF8'],
@@ -22,6 +23,8 @@ const PINNED_SETTINGS: readonly (readonly [string, string])[] = [
   ['TimeZone', 'UTC'],
   ['extra_float_digits', '3'],
   ['bytea_output', 'hex'],
+  // Reads can never write upstream, whatever a native query says; writes open `BEGIN READ WRITE`.
+  ['default_transaction_read_only', 'on'],
 ];
 
 const STARTUP_OPTIONS = PINNED_SETTINGS.map(([name, value]) => `-c ${name}=${value}`).join(' ');
@@ -95,11 +98,16 @@ export class RemoteDatabase {
     }
   }
 
-  /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
+  /** One statement that changes the database (DDL), committed on its own. */
+  async execute(text: string): Promise<void> {
+    await this.transaction((lease) => lease.run(text));
+  }
+
+  /** Runs `work` in one read-write transaction: committed when it returns, rolled back when it throws. */
   async transaction<T>(work: (lease: Lease) => Promise<T>): Promise<T> {
     const lease = await this.acquire();
     try {
-      await lease.run('BEGIN');
+      await lease.run('BEGIN READ WRITE');
       const result = await work(lease);
       await lease.run('COMMIT');
       lease.release();
@@ -150,6 +158,26 @@ export class Lease {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * One statement read `rowsPerChunk` rows at a time from a portal (portal.ts). The session counts
+   * as busy — `abandon` cancels it — until the server has answered the portal's Sync.
+   */
+  stream(text: string, values: readonly unknown[], rowsPerChunk: number): { next(): Promise<Chunk>; readonly finished: Promise<void> } {
+    const reader = new PortalReader(text, values, rowsPerChunk);
+    this.inFlight++;
+    const finished = reader.finished.then(() => {
+      this.inFlight--;
+    });
+    this.client.query(reader);
+    return {
+      next: () => reader.next().catch((e: unknown) => {
+        if (!(e instanceof pg.DatabaseError)) this.broken = true;
+        throw upstreamError(this.catalog, e, 'statement');
+      }),
+      finished,
+    };
   }
 
   /**

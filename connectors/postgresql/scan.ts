@@ -1,18 +1,20 @@
 /**
- * Streaming a statement's rows as batches. The statement runs as a server-side cursor in a
- * read-only transaction and is read `fetchSize` rows per FETCH, so memory holds at most two
- * fetches whatever the table's size; the next FETCH is already on its way while the current
- * rows are converted.
+ * Streaming a statement's rows as batches. The statement is read `fetchSize` rows at a time from
+ * a portal (portal.ts), in the read-only implicit transaction every upstream session defaults to,
+ * so memory holds at most two chunks whatever the table's size; the next chunk is already on its
+ * way while the current rows are converted. The upstream server shows the statement itself in
+ * pg_stat_activity while it runs.
  *
  * Ending early (the consumer stops, the query is cancelled or fails) cancels the statement at
  * the server (CancelRequest) and closes the session, so nothing keeps running in
- * pg_stat_activity; a scan read to its end rolls back and returns the session to the pool.
+ * pg_stat_activity; a scan read to its end returns the session to the pool.
  */
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { BATCH_ROWS } from '../../engine/execution/batch/batch.js';
 import { VectorBuilder } from '../../engine/execution/batch/vector.js';
 import type { PgType } from '../../engine/types/pg-type.js';
-import { cancelled, type RemoteDatabase, type Row, type StatementResult } from './remote.js';
+import type { Chunk } from './portal.js';
+import { cancelled, type RemoteDatabase, type Row } from './remote.js';
 import { valueParser } from './types.js';
 
 export interface CursorOptions {
@@ -28,20 +30,16 @@ export async function* cursorBatches(
   const onAbort = () => lease.abandon();
   signal.addEventListener('abort', onAbort, { once: true });
   let complete = false;
+  let reader: ReturnType<typeof lease.stream> | undefined;
   try {
-    await lease.run('BEGIN READ ONLY');
-    await lease.run(`DECLARE lakegate_scan NO SCROLL CURSOR FOR ${statement.sql}`, statement.params);
-    const fetch = (): Promise<StatementResult> => {
-      const next = lease.run(`FETCH FORWARD ${options.fetchSize} FROM lakegate_scan`);
-      // Awaited below unless the scan ends first; its failure then must not go unhandled.
-      next.catch(() => undefined);
-      return next;
-    };
+    reader = lease.stream(statement.sql, statement.params, options.fetchSize);
     const parsers = types.map(valueParser);
-    let pending: Promise<StatementResult> | undefined = fetch();
+    let pending: Promise<Chunk> | undefined = reader.next();
     while (pending) {
-      const { rows }: StatementResult = await pending;
-      pending = rows.length === options.fetchSize ? fetch() : undefined;
+      const { rows, last }: Chunk = await pending;
+      pending = last ? undefined : reader.next();
+      // Awaited below unless the scan ends first; its failure then must not go unhandled.
+      pending?.catch(() => undefined);
       for (let start = 0; start < rows.length; start += BATCH_ROWS) {
         if (signal.aborted) throw cancelled(signal);
         yield toBatch(rows, start, Math.min(rows.length, start + BATCH_ROWS), types, parsers);
@@ -52,7 +50,7 @@ export async function* cursorBatches(
     throw signal.aborted ? cancelled(signal) : e;
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (complete && !options.isolated) await lease.run('ROLLBACK').then(() => lease.release(), () => lease.abandon());
+    if (complete && !options.isolated) await reader!.finished.then(() => lease.release());
     else lease.abandon();
   }
 }
