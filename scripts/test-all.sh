@@ -88,6 +88,9 @@ not_run() { record "$1" FAIL 0 "not run: $2"; echo "<== $1: FAIL (not run: $2)";
 
 # ---- services: always stopped on exit ----------------------------------------
 started_pg=0 started_gw=0 started_s3=0 started_ice=0 started_my=0 started_kafka=0
+# True when the service is not running yet: this run starts it, so this run stops it. One that is
+# already running (another run's, or a developer's) is used as it is and left running.
+not_running() { bash "scripts/services/$1.sh" status >/dev/null 2>&1; [ $? -eq 3 ]; }
 stop_services() {
   if [ $started_kafka -eq 1 ]; then bash scripts/services/kafka.sh stop || true; started_kafka=0; fi
   if [ $started_my -eq 1 ]; then bash scripts/services/mariadb.sh stop || true; started_my=0; fi
@@ -178,30 +181,30 @@ if [ $need_odbc -eq 1 ]; then
   if [ $py_ok -eq 1 ]; then run_step setup/odbc setup_odbc || odbc_ok=0; else odbc_ok=0; fi
 fi
 if [ $need_pg -eq 1 ]; then
-  started_pg=1
+  not_running postgres && started_pg=1
   run_step service/postgres bash scripts/services/postgres.sh start || pg_ok=0
 fi
 if [ $need_lake -eq 1 ]; then
-  started_s3=1
+  not_running s3 && started_s3=1
   run_step service/s3 bash scripts/services/s3.sh start || lake_ok=0
   if [ $lake_ok -eq 1 ]; then
-    started_ice=1
+    not_running iceberg-rest && started_ice=1
     run_step service/iceberg bash scripts/services/iceberg-rest.sh start || lake_ok=0
   fi
 fi
 if [ $need_fed -eq 1 ]; then
-  started_my=1
+  not_running mariadb && started_my=1
   run_step service/mariadb bash scripts/services/mariadb.sh start || fed_ok=0
-  started_kafka=1
+  not_running kafka && started_kafka=1
   run_step service/kafka bash scripts/services/kafka.sh start || fed_ok=0
   if [ $started_s3 -eq 0 ]; then
-    started_s3=1
+    not_running s3 && started_s3=1
     run_step service/s3 bash scripts/services/s3.sh start || fed_ok=0
   fi
 fi
 setup_psql >/dev/null 2>&1 || true
 if [ $need_gw -eq 1 ]; then
-  started_gw=1
+  LAKEGATE_PORT="$GATEWAY_PORT" not_running gateway && started_gw=1
   LAKEGATE_PORT="$GATEWAY_PORT" run_step service/gateway bash scripts/services/gateway.sh start || gw_ok=0
 fi
 
