@@ -17,14 +17,18 @@ import { openTestSession, type TestSession } from '../../engine/testing/run-sql.
 const pgPort = Number(process.env.PG_TEST_PORT ?? 54329);
 const db = `governed_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const RULES = {
-  catalogs: [{ group: 'analyst', catalog: 'pg|memory', allow: 'read-only' }],
+  catalogs: [{ group: 'analyst', catalog: 'pg|memory', allow: 'read-only' }, { group: 'etl|writer|reader', catalog: 'pg', allow: 'all' }],
   tables: [
     {
       group: 'analyst', catalog: 'pg', schema: 'public', table: 'customers', privileges: ['SELECT'], filter: "region = 'EU'",
       columns: [{ name: 'email', mask: "regexp_replace(email, '^[^@]+', '***')" }],
     },
-    { group: 'analyst', catalog: 'pg', schema: 'public', table: 'orders', privileges: ['SELECT'] },
+    { group: 'analyst', catalog: 'pg', schema: 'public', table: 'orders', privileges: ['SELECT', 'INSERT'] },
+    { group: 'writer', catalog: 'pg', schema: 'public', table: 'customers', privileges: ['SELECT', 'INSERT'], filter: "region = 'EU'" },
+    { group: 'writer', catalog: 'pg', schema: 'public', table: 'orders', privileges: ['SELECT', 'INSERT'] },
+    { group: 'etl|reader', catalog: 'pg', privileges: ['SELECT'] },
   ],
+  functions: [{ group: 'etl|analyst', catalog: 'pg', schema: 'system', function: 'query', privileges: ['EXECUTE'] }],
 };
 
 let dir: string;
@@ -32,6 +36,8 @@ let admin: pg.Client;
 let source: pg.Client;
 let catalogs: Map<string, Connector>;
 let analyst: TestSession;
+let control: FileAccessControl;
+const sessionOf = (user: string, group: string) => openTestSession(catalogs, user, 'pg', { groups: [group], accessControl: control });
 
 beforeAll(async () => {
   admin = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'postgres' });
@@ -47,9 +53,9 @@ beforeAll(async () => {
   await admin.query(`ALTER DATABASE ${db} SET log_statement = 'all'`);
   dir = mkdtempSync(join(tmpdir(), 'lakegate-governed-'));
   writeFileSync(join(dir, 'rules.json'), JSON.stringify(RULES));
-  const control = new FileAccessControl({ path: join(dir, 'rules.json'), refreshMs: 0, log: () => undefined });
+  control = new FileAccessControl({ path: join(dir, 'rules.json'), refreshMs: 0, log: () => undefined });
   catalogs = new Map([['pg', connectorFactories.get('postgresql')!.create('pg', { 'connection-url': `jdbc:postgresql://127.0.0.1:${pgPort}/${db}`, 'connection-user': 'postgres' })]]);
-  analyst = openTestSession(catalogs, 'ann', 'pg', { groups: ['analyst'], accessControl: control });
+  analyst = sessionOf('ann', 'analyst');
 });
 
 afterAll(async () => {
@@ -59,6 +65,15 @@ afterAll(async () => {
   await admin?.end();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The statements on `customers` PostgreSQL logged while `work` ran, each with its parameters line. */
+async function sentToPostgres(work: () => Promise<void>): Promise<string[]> {
+  const log = join(dirname((await admin.query("SELECT current_setting('data_directory') AS d")).rows[0].d as string), 'postgres.log');
+  const before = readFileSync(log, 'utf8').length;
+  await work();
+  const lines = readFileSync(log, 'utf8').slice(before).split('\n');
+  return lines.flatMap((l, i) => (l.includes('"customers"') ? [`${l}\n${lines[i + 1] ?? ''}`] : []));
+}
 
 describe('row filter and mask on a PostgreSQL table', () => {
   it('shows the analyst only EU rows with masked e-mails', async () => {
@@ -91,13 +106,58 @@ describe('row filter and mask on a PostgreSQL table', () => {
   });
 
   it('sends the row filter to PostgreSQL as part of the remote SQL', async () => {
-    const log = join(dirname((await admin.query("SELECT current_setting('data_directory') AS d")).rows[0].d as string), 'postgres.log');
-    const before = readFileSync(log, 'utf8').length;
-    expect((await analyst.query('SELECT count(*) FROM pg.public.customers WHERE id > 100')).rows).toEqual([['16633']]);
-    const lines = readFileSync(log, 'utf8').slice(before).split('\n');
-    const sent = lines.flatMap((l, i) => (l.includes('"customers"') ? [`${l}\n${lines[i + 1] ?? ''}`] : []));
+    const sent = await sentToPostgres(async () => {
+      expect((await analyst.query('SELECT count(*) FROM pg.public.customers WHERE id > 100')).rows).toEqual([['16633']]);
+    });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/WHERE \(\(\("region"\) COLLATE "C"\) = \(\(\$1::pg_catalog\.text\) COLLATE "C"\)\) AND/);
     expect(sent[0]).toMatch(/DETAIL: {2}parameters: \$1 = 'EU', \$2 = '100'/);
+  });
+});
+
+describe('predicates, native queries and writes under the rules, against PostgreSQL', () => {
+  it('a predicate on a masked column compares the masked value; the raw value never reaches PostgreSQL', async () => {
+    const sent = await sentToPostgres(async () => {
+      expect((await analyst.query("SELECT count(*) FROM pg.public.customers WHERE email = 'user3@example.com'")).rows).toEqual([['0']]);
+      expect((await analyst.query("SELECT count(*) FROM pg.public.customers WHERE email = '***@example.com'")).rows).toEqual([['16666']]);
+    });
+    expect(sent.length).toBeGreaterThan(0);
+    for (const statement of sent) {
+      expect(statement).not.toContain('user3@example.com');
+      expect(statement.slice(statement.indexOf(' WHERE '))).not.toContain('"email"');
+    }
+  });
+
+  it('a predicate that can fail runs after the row filter, also when the filter runs in PostgreSQL', async () => {
+    // id 4 is a US row, hidden from the analyst: 10 / (id - 4) must never be evaluated for it.
+    const sent = await sentToPostgres(async () => {
+      expect((await analyst.query('SELECT count(*) FROM pg.public.customers WHERE 10 / (id - 4) >= 0 AND id < 100')).rows).toEqual([['32']]);
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toContain('/');
+    expect(sent[0]).toMatch(/"region"/);
+    await expect(sessionOf('rita', 'reader').query('SELECT count(*) FROM pg.public.customers WHERE 10 / (id - 4) >= 0')).rejects.toMatchObject({ code: '22012' });
+  });
+
+  it('a native query needs EXECUTE, and is refused to a user whose row filters and masks it would skip', async () => {
+    const native = "SELECT * FROM pg.system.query('SELECT count(*) AS n FROM public.customers')";
+    expect((await sessionOf('eve', 'etl').query(native)).rows).toEqual([['50000']]);
+    await expect(sessionOf('rita', 'reader').query(native)).rejects.toMatchObject({ code: '42501', message: 'permission denied for function pg.system.query' });
+    // The analyst holds an EXECUTE rule, but a filter and a mask govern them in catalog pg.
+    await expect(analyst.query(native)).rejects.toMatchObject({ code: '42501', message: 'permission denied for function pg.system.query' });
+  });
+
+  it('INSERT needs the privilege; a row-filtered table refuses INSERT; UPDATE and DELETE are refused', async () => {
+    await expect(sessionOf('rita', 'reader').query('INSERT INTO pg.public.orders VALUES (1001, 3, 5)')).rejects.toMatchObject({ code: '42501' });
+    // The analyst may INSERT into orders, but the catalog is read-only for their group.
+    await expect(analyst.query('INSERT INTO pg.public.orders VALUES (1001, 3, 5)')).rejects.toMatchObject({ code: '42501' });
+    const writer = sessionOf('walt', 'writer');
+    await writer.query('INSERT INTO pg.public.orders VALUES (1001, 3, 5)');
+    expect((await source.query('SELECT amount FROM public.orders WHERE order_id = 1001')).rows).toEqual([{ amount: 5 }]);
+    await expect(writer.query("INSERT INTO pg.public.customers VALUES (50001, 'US', 'x@example.com')")).rejects.toMatchObject({ code: '42501' });
+    expect((await source.query('SELECT count(*)::int AS n FROM public.customers WHERE id = 50001')).rows).toEqual([{ n: 0 }]);
+    await expect(writer.query('DELETE FROM pg.public.orders WHERE order_id = 1001')).rejects.toMatchObject({ code: '42501' });
+    await expect(writer.query('UPDATE pg.public.orders SET amount = 6 WHERE order_id = 1001')).rejects.toMatchObject({ code: expect.stringMatching(/^(42501|0A000)$/) });
+    expect((await source.query('SELECT amount FROM public.orders WHERE order_id = 1001')).rows).toEqual([{ amount: 5 }]);
   });
 });

@@ -287,6 +287,9 @@ describe('pushdown', () => {
     expect(source.remoteSql.at(-1)).toBe("SELECT id, region FROM s.customers WHERE region = 'EU'");
     expect(await rows(analyst, 'select id from s.customers where id = 3')).toEqual([['3']]);
     expect(source.remoteSql.at(-1)).toBe("SELECT id, region FROM s.customers WHERE region = 'EU' AND id = '3'");
+    // A predicate that can fail (division) stays above the filter, out of the source's AND.
+    expect(await rows(analyst, 'select id from s.customers where 10 / (id - 2) > 0 and id = 3')).toEqual([['3']]);
+    expect(source.remoteSql.at(-1)).toBe("SELECT id, region FROM s.customers WHERE region = 'EU' AND id = '3'");
     const plan = (await rows(analyst, 'explain select id from s.customers')).map((r) => r[0]).join('\n');
     expect(plan).toContain('Source Query: <not shown: a row filter or column mask applies>');
     expect(plan).not.toContain('EU');

@@ -47,6 +47,23 @@ describe('FileRules', () => {
     expect(r.canExecute(ann, 'pg', 'system', 'query')).toBe(false);
   });
 
+  it('refuses EXECUTE on a native query to anyone a filter, mask or hidden column governs in that catalog', () => {
+    const logged: string[] = [];
+    const etl = { user: 'x', groups: ['etl'] };
+    for (const policy of [{ filter: "region = 'EU'" }, { columns: [{ name: 'email', mask: "'***'" }] }, { columns: [{ name: 'ssn', allow: false }] }]) {
+      const r = new FileRules(1, JSON.stringify({
+        catalogs: [{ allow: 'all' }],
+        tables: [{ group: 'etl', catalog: 'pg', table: 'customers', privileges: ['SELECT'], ...policy }, { privileges: ['SELECT'] }],
+        functions: [{ group: 'etl', function: 'query', privileges: ['EXECUTE'] }],
+      }), (m) => logged.push(m));
+      expect(r.canExecute(etl, 'pg', 'system', 'query'), JSON.stringify(policy)).toBe(false);
+      // Another catalog, where no such rule matches the identity, keeps the grant.
+      expect(r.canExecute(etl, 'mysql', 'system', 'query')).toBe(true);
+      expect(r.canExecute({ user: 'y', groups: ['etl2'] }, 'pg', 'system', 'query')).toBe(false);
+    }
+    expect(logged).toEqual(Array(3).fill('EXECUTE on pg.system.query refused to user "x": row filters, masks or hidden columns apply to them in catalog "pg"'));
+  });
+
   it('refuses what it does not understand, so that nothing is silently dropped', () => {
     for (const bad of [
       '{', '[]', { tables: {} }, { system_session_properties: [] }, { tables: [{ privileges: ['READ'] }] },

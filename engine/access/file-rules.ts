@@ -166,6 +166,9 @@ function privileges(v: Json | undefined, allowed: readonly string[], where: stri
   }));
 }
 
+/** The rule limits what its tables show: a row filter, a mask or a hidden column. */
+const governs = (r: TableRule) => r.filter !== undefined || [...r.columns.values()].some((c) => c.mask !== undefined || !c.allow);
+
 const matches = (s: Subject, id: Identity) => s.user.test(id.user) && (!s.group || id.groups.some((g) => s.group!.test(g)));
 
 /** Parsed rules; `version` distinguishes one load from the next. */
@@ -266,8 +269,19 @@ export class FileRules implements AccessRules {
     this.log(message);
   }
 
+  /**
+   * EXECUTE by the first matching function rule. A native statement reaches the source past every
+   * row filter, mask and hidden column, so it is refused to anyone a table rule with one of those
+   * matches in the catalog, whatever the function rules grant.
+   */
   canExecute(identity: Identity, catalog: string, schema: string, fn: string): boolean {
     if (this.catalogAccess(identity, catalog) === 'none') return false;
-    return this.functions.find((r) => matches(r, identity) && r.catalog.test(catalog) && r.schema.test(schema) && r.function.test(fn))?.execute ?? false;
+    const granted = this.functions.find((r) => matches(r, identity) && r.catalog.test(catalog) && r.schema.test(schema) && r.function.test(fn))?.execute ?? false;
+    if (!granted) return false;
+    if (this.tables.some((r) => matches(r, identity) && r.catalog.test(catalog) && governs(r))) {
+      this.log(`EXECUTE on ${catalog}.${schema}.${fn} refused to user "${identity.user}": row filters, masks or hidden columns apply to them in catalog "${catalog}"`);
+      return false;
+    }
+    return true;
   }
 }

@@ -90,6 +90,34 @@ export function connectorExpression(e: Expr, outputs: readonly number[]): Connec
   }
 }
 
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+/** Casts that accept every value of their input type. */
+const LOSSLESS_CASTS = new Set([
+  'int2>int4', 'int2>int8', 'int4>int8', 'int2>numeric', 'int4>numeric', 'int8>numeric', 'int2>float8', 'int4>float8', 'float4>float8',
+  'varchar>text', 'bpchar>text', 'name>text', 'date>timestamp',
+]);
+
+/** True when evaluating `e` on any row cannot raise an error (PostgreSQL's "leakproof"). */
+function cannotFail(e: Expr): boolean {
+  switch (e.kind) {
+    case 'column':
+    case 'literal':
+      return true;
+    case 'and':
+    case 'or':
+      return e.args.every(cannotFail);
+    case 'not':
+    case 'isnull':
+      return cannotFail(e.arg);
+    case 'cast':
+      return ((e.arg.type.oid === e.type.oid && (e.type.typmod === -1 || e.type.typmod === e.arg.type.typmod)) || LOSSLESS_CASTS.has(`${e.arg.type.name}>${e.type.name}`)) && cannotFail(e.arg);
+    case 'call':
+      return COMPARISONS.has(scalarById(e.fn)?.name ?? '') && e.args.every(cannotFail);
+    default:
+      return false;
+  }
+}
+
 type Pushdown = Connector & PushdownConnector;
 
 function pushdownConnector(scan: ScanNode, ctx: PushdownContext): Pushdown | undefined {
@@ -102,7 +130,11 @@ function pushFilter(plan: LogicalPlan & { kind: 'filter' }, ctx: PushdownContext
   const connector = view && pushdownConnector(view.scan, ctx);
   if (!view || !connector?.applyFilter) return plan;
   const parts = conjuncts(plan.predicate);
-  const offered = parts.map((p) => connectorExpression(p, view.outputs));
+  // Over a table with a row filter (already part of the source's query), a predicate that can
+  // raise an error is kept here: the source may evaluate an AND in any order, and an error from a
+  // row the filter removes would reveal that row.
+  const governed = view.scan.policy && !plan.policy;
+  const offered = parts.map((p) => (governed && !cannotFail(p) ? undefined : connectorExpression(p, view.outputs)));
   const indices = offered.flatMap((o, i) => (o ? [i] : []));
   if (indices.length === 0) return plan;
   const result = connector.applyFilter(ctx.session, tableOf(view.scan), indices.map((i) => offered[i]!));
