@@ -214,6 +214,24 @@ describe('catalog views', () => {
     expect(await rows(admin, "select count(*) from pg_class where relname = 'secrets'")).toEqual([['1']]);
     expect(await rows(as('nobody', []), "select count(*) from pg_namespace where nspname = 'public'")).toEqual([['0']]);
   });
+
+  it("psql's \\d and \\d name queries list only what the identity may see; PostgreSQL's SHOW has no tables", async () => {
+    // describe.c's listTables (\d) and describeTableDetails (\d secrets), as psql 15 sends them.
+    const listTables = `SELECT n.nspname as "Schema", c.relname as "Name" FROM pg_catalog.pg_class c
+      LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+      WHERE c.relkind IN ('r','p','v','m','S','f','') AND n.nspname <> 'pg_catalog' AND n.nspname !~ '^pg_toast'
+        AND n.nspname <> 'information_schema' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1,2;`;
+    const findRelation = (name: string) => `SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c
+      LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname OPERATOR(pg_catalog.~) '^(${name})$' COLLATE pg_catalog.default AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 2, 3;`;
+    const analyst = as('ann', ['analyst']);
+    expect((await rows(analyst, listTables)).map((r) => r[1])).toEqual(['customers', 'eu_view', 'orders']);
+    expect((await rows(admin, listTables)).map((r) => r[1])).toContain('secrets');
+    expect(await rows(analyst, findRelation('secrets'))).toEqual([]);
+    expect(await rows(analyst, findRelation('no_such_table'))).toEqual([]);
+    expect((await rows(admin, findRelation('secrets'))).map((r) => r[2])).toEqual(['secrets']);
+    await expect(analyst.query('show tables')).rejects.toMatchObject({ code: '42704' });
+  });
 });
 
 describe('the rules file', () => {
