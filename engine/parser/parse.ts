@@ -18,7 +18,7 @@ interface ParseFailure {
   sqlDetails?: { message?: string; cursorPosition?: number };
 }
 
-/** Parses SQL text into statements; throws SqlError 42601 with a 1-based position. */
+/** Parses SQL text into statements; throws SqlError 42601 with a 1-based position (22021 for escapes making invalid UTF-8). */
 export function parseStatements(sql: string): RawStatement[] {
   if (sql.trim() === '') return [];
   let result: { stmts?: { stmt: AstNode; stmt_location?: number; stmt_len?: number }[] };
@@ -27,9 +27,10 @@ export function parseStatements(sql: string): RawStatement[] {
   } catch (e) {
     const failure = e as ParseFailure;
     const cursor = failure.sqlDetails?.cursorPosition;
-    throw new SqlError(SqlState.SYNTAX_ERROR, failure.sqlDetails?.message ?? failure.message, {
-      position: cursor === undefined ? undefined : cursor + 1,
-    });
+    const message = failure.sqlDetails?.message ?? failure.message;
+    // The scanner's one data error: an escape (E'\xff') that makes bytes which are not UTF-8.
+    const code = message.startsWith('invalid byte sequence for encoding') ? SqlState.CHARACTER_NOT_IN_REPERTOIRE : SqlState.SYNTAX_ERROR;
+    throw new SqlError(code, message, code === SqlState.SYNTAX_ERROR && cursor !== undefined ? { position: cursor + 1 } : {});
   }
   return (result.stmts ?? []).map((s) => {
     const offset = s.stmt_location ?? 0;
