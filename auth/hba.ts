@@ -89,9 +89,9 @@ interface RuleOptions {
 
 /** Options PostgreSQL 18 takes on `oauth` lines that have no counterpart here. */
 const UNSUPPORTED_OAUTH_OPTIONS: Readonly<Record<string, string>> = {
-  validator: 'tokens are validated with the JWT settings (--jwt-config)',
-  map: 'there is no pg_ident map',
-  delegate_ident_mapping: 'the user claim must name the user',
+  validator: 'tokens are validated with the JWT settings (--jwt-config): a signature or introspection',
+  map: 'there is no pg_ident map; the JWT settings\' userMappingPattern maps the user claim',
+  delegate_ident_mapping: 'the user claim (through userMappingPattern) must name the user',
 };
 
 /**

@@ -185,6 +185,29 @@ describe('the JWT authenticator', () => {
     await expect(jwtAuthenticator({ settings, now: () => new Date((exp + 31) * 1000) })(startup, exchange(t2))).rejects.toMatchObject({ code: '28000' });
   });
 
+  it('userMappingPattern: the first group of a whole-claim match is the user; a claim that does not match is refused', async () => {
+    const settings = parseJwtSettings({ issuer: ISSUER, audience: AUDIENCE, keys: [publicJwk], algorithms: ['RS256'], userClaim: 'email', userMappingPattern: '(.*)@example\\.com' });
+    const log: string[] = [];
+    const auth = jwtAuthenticator({ settings, log: (m) => log.push(m) });
+    expect(await auth(startup, exchange(await token({ email: 'alice@example.com' })))).toEqual({ user: 'alice', groups: ['analyst', 'eu'] });
+    for (const email of ['alice@example.com.evil.test', 'alice@other.com', 'alice', '@example.com', 'bob@example.com', 'Alice@example.com']) {
+      await expect(auth(startup, exchange(await token({ email })))).rejects.toMatchObject(refused());
+    }
+    expect(log).toEqual([
+      ...['alice@example.com.evil.test', 'alice@other.com', 'alice', '@example.com'].map((e) => `JWT sign-in refused for user "alice": claim "email" ("${e}") does not match userMappingPattern`),
+      'JWT sign-in refused for user "alice": token is for "bob"',
+      'JWT sign-in refused for user "alice": token is for "Alice"',
+    ]);
+  });
+
+  it('userMappingPattern must compile and have a capture group', () => {
+    const base = { issuer: ISSUER, audience: AUDIENCE, keys: [publicJwk], algorithms: ['RS256'] };
+    expect(() => parseJwtSettings({ ...base, userMappingPattern: '(.*@example\\.com' })).toThrow('jwt: "userMappingPattern" is not a valid regular expression');
+    expect(() => parseJwtSettings({ ...base, userMappingPattern: 'a)|(b' })).toThrow('jwt: "userMappingPattern" is not a valid regular expression');
+    expect(() => parseJwtSettings({ ...base, userMappingPattern: '.*@example\\.com' })).toThrow('jwt: "userMappingPattern" needs a capture group for the user');
+    expect(() => parseJwtSettings({ ...base, userMappingPattern: '' })).toThrow('jwt: "userMappingPattern" must be a non-empty string');
+  });
+
   it('duplicate kids in the key set, or a failing JWKS endpoint, refuse (fail closed)', async () => {
     const dup = parseJwtSettings({ issuer: ISSUER, audience: AUDIENCE, keys: [publicJwk, { ...publicJwk }], algorithms: ['RS256'] });
     await expect(jwtAuthenticator({ settings: dup })(startup, exchange(await token()))).rejects.toMatchObject({ code: '28000' });

@@ -3,8 +3,10 @@
  * hand-written SASL client against an in-process server on port 0, with a JWKS served by the
  * test. A valid token signs in (AuthenticationOk with no SASLFinal) and can query; expired,
  * wrong-audience, alg none, unknown-key, other-user and missing-scope tokens, and a discovery
- * request, get the RFC 7628 error JSON, then after the client's \x01 FATAL 28000, and the next
- * valid sign-in works; malformed messages are FATAL 08P01.
+ * request, get the RFC 7628 error JSON, then after the client's \x01 FATAL 28000 without a
+ * Detail, and the next valid sign-in works; failures log their reason, discovery logs nothing;
+ * malformed messages (and any over 65 535 bytes) are FATAL 08P01. A second server validates
+ * opaque tokens by RFC 7662 introspection, against an endpoint served by the test (auth/testing).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -23,7 +25,8 @@ import { loadAuthSetup } from './config.js';
 import { hbaAuthenticator } from './hba-authenticator.js';
 import { parseHba } from './hba.js';
 import { parseJwtSettings } from './jwt-config.js';
-import { oauthBearerAuthenticator, parseClientResponse } from './methods/oauthbearer.js';
+import { MAX_OAUTHBEARER_MESSAGE, oauthBearerAuthenticator, parseClientResponse } from './methods/oauthbearer.js';
+import { IntrospectionEndpoint, opaqueToken, refusedReplies } from './testing/introspection-endpoint.js';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'lakegate';
@@ -36,7 +39,12 @@ let otherKey: CryptoKey;
 let publicJwk: JWK;
 let plain: RunningServer;
 let secure: RunningServer;
+let introspecting: RunningServer;
+let endpoint: IntrospectionEndpoint;
 const logged: string[] = [];
+const INTROSPECTION_TIMEOUT_MS = 500;
+/** What the introspection endpoint says of a valid token: the user as an e-mail address in `username`. */
+const INTROSPECTED = { username: 'alice@example.com', iss: ISSUER, aud: AUDIENCE, scope: SCOPE, roles: ['analyst'] };
 
 const now = () => Math.floor(Date.now() / 1000);
 const token = (claims: Record<string, unknown> = {}, opts: { key?: CryptoKey; kid?: string; exp?: number; aud?: string; sub?: string } = {}) =>
@@ -76,11 +84,25 @@ beforeAll(async () => {
     tls: 'self-signed',
     authenticate: hbaAuthenticator(parseHba(`hostssl all all all oauth issuer=${ISSUER}/.well-known/oauth-authorization-server scope=""`, 'test-hba'), { oauth }),
   });
+  const client = { id: 'lakegate', secret: 's3cret' };
+  endpoint = await IntrospectionEndpoint.start(client);
+  const introspection = { url: endpoint.url, clientId: client.id, clientSecret: client.secret, allowInsecureHttp: true, timeoutMs: INTROSPECTION_TIMEOUT_MS };
+  const byIntrospection = parseJwtSettings({ issuer: ISSUER, audience: AUDIENCE, introspection, userClaim: 'username', groupsClaim: 'roles', userMappingPattern: '(.*)@example\\.com' });
+  introspecting = await startServer({
+    engine: engine(),
+    port: 0,
+    log: silentLogger,
+    authenticate: hbaAuthenticator(parseHba(`host all all all oauth issuer="${ISSUER}" scope="${SCOPE}"`, 'test-hba'), {
+      oauth: oauthBearerAuthenticator({ settings: byIntrospection, log: (m) => logged.push(m) }),
+    }),
+  });
 });
 
 afterAll(async () => {
   await plain?.close();
   await secure?.close();
+  await introspecting?.close();
+  await endpoint?.close();
   jwks?.close();
 });
 
@@ -123,13 +145,17 @@ async function signedIn(c: WireClient): Promise<void> {
   c.destroy();
 }
 
-/** The failure path: the error JSON in SASLContinue, the client's \x01, FATAL 28000. */
+/** The failure path: the error JSON in SASLContinue, the client's \x01, FATAL 28000 with nothing but its message. */
 async function refused(c: WireClient, user = 'alice'): Promise<Record<string, string>> {
   const challenge = await c.receive();
   expect(challenge).toMatchObject({ Type: 'Authentication', Code: 11 });
   const json = JSON.parse(Buffer.from(challenge!.Payload as string, 'hex').toString()) as Record<string, string>;
   c.send(saslResponse('\x01'));
-  expect(await errorsUntilClosed(c)).toEqual([expect.objectContaining({ Severity: 'FATAL', Code: '28000', Message: `OAuth bearer authentication failed for user "${user}"` })]);
+  const errors = await errorsUntilClosed(c);
+  expect(errors).toEqual([expect.objectContaining({ Severity: 'FATAL', Code: '28000', Message: `OAuth bearer authentication failed for user "${user}"` })]);
+  // The reason is for the server log only: no Detail (or Hint) goes to the client.
+  expect(errors[0]).not.toHaveProperty('Detail');
+  expect(errors[0]).not.toHaveProperty('Hint');
   return json;
 }
 
@@ -154,6 +180,9 @@ describe('OAUTHBEARER sign-in', () => {
     const c = await begin();
     c.send(saslInitial(`y,,\x01host=127.0.0.1\x01auth=bEaReR   ${await token()}\x01port=5432\x01\x01`));
     await signedIn(c);
+    const lower = await begin();
+    lower.send(saslInitial(`n,,\x01auth=bearer ${await token()}\x01\x01`));
+    await signedIn(lower);
   });
 
   it('without an initial response the server sends an empty challenge, then takes the response', async () => {
@@ -164,10 +193,12 @@ describe('OAUTHBEARER sign-in', () => {
     await signedIn(c);
   });
 
-  it('discovery (an empty auth value) returns the error JSON with the configured issuer and scope', async () => {
+  it('discovery (an empty auth value) returns the error JSON with the configured issuer and scope, and is not logged as a failure', async () => {
+    const before = logged.length;
     const c = await begin();
     c.send(saslInitial('n,,\x01auth=\x01\x01'));
     expect(await refused(c)).toEqual(ERROR_JSON);
+    expect(logged.slice(before)).toEqual([]);
   });
 
   it.each([
@@ -202,11 +233,18 @@ describe('OAUTHBEARER sign-in', () => {
     }
   });
 
-  it('a non-Bearer scheme or a token with invalid characters fail like a bad token, and tokens never reach the log', async () => {
-    for (const auth of ['Basic YWxpY2U6cw==', 'Bearer ', 'Bearer a b', 'Bearer tok$en']) {
+  it('a non-Bearer scheme or a token with invalid characters fail like a bad token, log their reason, and tokens never reach the log', async () => {
+    for (const [auth, reason] of [
+      ['Basic YWxpY2U6cw==', 'not the Bearer scheme'],
+      ['Bearer ', 'the token is empty'],
+      ['Bearer a b', 'not in the correct format'],
+      ['Bearer tok$en', 'not in the correct format'],
+    ]) {
+      const before = logged.length;
       const c = await begin();
       c.send(saslInitial(`n,,\x01auth=${auth}\x01\x01`));
       expect(await refused(c)).toEqual(ERROR_JSON);
+      expect(logged.slice(before)).toEqual([`OAuth bearer authentication failed for user "alice": malformed OAuth bearer token: ${reason}`]);
     }
     const t = await token();
     const c = await begin('bob');
@@ -226,6 +264,47 @@ describe('OAUTHBEARER sign-in', () => {
     const plaintext = await WireClient.connect(secure.port);
     plaintext.send({ Type: 'StartupMessage', Parameters: { user: 'alice', database: 'd' } });
     expect(await errorsUntilClosed(plaintext)).toEqual([expect.objectContaining({ Code: '28000', Message: expect.stringContaining('no pg_hba.conf entry') })]);
+  });
+});
+
+describe('OAUTHBEARER with token introspection', () => {
+  const introspected = (claims: Record<string, unknown> = {}) => endpoint.activeToken({ ...INTROSPECTED, ...claims });
+
+  it('an opaque token signs in and queries (username alice@example.com maps to alice); a second sign-in uses the cache', async () => {
+    const t = introspected();
+    for (let i = 0; i < 2; i++) {
+      const c = await begin('alice', introspecting);
+      c.send(saslInitial(bearer(t)));
+      await signedIn(c);
+    }
+    expect(endpoint.hits(t)).toBe(1);
+  });
+
+  it.each(refusedReplies(INTROSPECTED, INTROSPECTION_TIMEOUT_MS))('%s → error JSON, \\x01, FATAL 28000, the reason only in the log; then a valid sign-in works', async (_name, reply, reason) => {
+    const t = opaqueToken();
+    endpoint.reply(t, reply);
+    const before = logged.length;
+    const c = await begin('alice', introspecting);
+    c.send(saslInitial(bearer(t)));
+    expect(await refused(c)).toEqual(ERROR_JSON);
+    expect(logged.slice(before)).toEqual([expect.stringMatching(reason)]);
+    expect(logged[before]).toMatch(/^OAuth bearer authentication failed for user "alice": /);
+    expect(logged.some((l) => l.includes(t))).toBe(false);
+    const next = await begin('alice', introspecting);
+    next.send(saslInitial(bearer(introspected())));
+    await signedIn(next);
+  });
+
+  it.each([
+    ['without the rule\'s scopes', { scope: 'openid' }, 'scope lakegate not granted'],
+    ['for a username outside example.com', { username: 'alice@example.com.evil.test' }, 'claim "username" ("alice@example.com.evil.test") does not match userMappingPattern'],
+    ['for another user of example.com', { username: 'bob@example.com' }, 'token is for "bob"'],
+  ])('an active answer %s is refused', async (_name, claims, reason) => {
+    const before = logged.length;
+    const c = await begin('alice', introspecting);
+    c.send(saslInitial(bearer(introspected(claims))));
+    expect(await refused(c)).toEqual(ERROR_JSON);
+    expect(logged.slice(before)).toEqual([`OAuth bearer authentication failed for user "alice": ${reason}`]);
   });
 });
 
@@ -261,6 +340,27 @@ describe('malformed OAUTHBEARER messages → FATAL 08P01', () => {
     expect(await errorsUntilClosed(c)).toEqual([expect.objectContaining({ Code: '08P01', Message: 'malformed SASLInitialResponse message' })]);
   });
 
+  it.each([
+    ['the initial response', true],
+    ['a SASLResponse after an empty initial one', false],
+  ])(`%s over ${MAX_OAUTHBEARER_MESSAGE} bytes → 08P01 SASL message too long; at the limit it is read`, async (_name, initial) => {
+    /** Sends a well-formed client response of exactly `bytes` bytes. */
+    const send = async (c: WireClient, bytes: number) => {
+      const data = bearer('a'.repeat(bytes - bearer('').length));
+      if (initial) return c.send(saslInitial(data));
+      c.send(saslInitial(null));
+      expect(await c.receive()).toEqual({ Type: 'Authentication', Code: 11, Payload: '' });
+      c.send(saslResponse(data));
+    };
+    let c = await begin();
+    await send(c, MAX_OAUTHBEARER_MESSAGE + 1);
+    expect(await errorsUntilClosed(c)).toEqual([expect.objectContaining({ Severity: 'FATAL', Code: '08P01', Message: 'SASL message too long' })]);
+    // At the limit the message is parsed, and its token (over 16 KiB) refused like any bad token.
+    c = await begin();
+    await send(c, MAX_OAUTHBEARER_MESSAGE);
+    expect(await refused(c)).toEqual(ERROR_JSON);
+  });
+
   it('an authorization identity → 0A000', async () => {
     const c = await begin();
     c.send(saslInitial('n,a=bob,\x01auth=Bearer x\x01\x01'));
@@ -293,7 +393,7 @@ describe('oauth rules and configuration', () => {
     ['host all all all oauth issuer=https://idp.test', 'f:1: authentication method "oauth" requires argument "scope" to be set'],
     ['host all all all oauth scope=openid', 'f:1: authentication method "oauth" requires argument "issuer" to be set'],
     ['host all all all jwt issuer=https://idp.test', 'f:1: authentication option "issuer" is only valid for authentication methods oauth'],
-    ['host all all all oauth issuer=https://idp.test scope="" map=m', 'f:1: authentication option "map" is not supported (there is no pg_ident map)'],
+    ['host all all all oauth issuer=https://idp.test scope="" map=m', 'f:1: authentication option "map" is not supported (there is no pg_ident map; the JWT settings\' userMappingPattern maps the user claim)'],
     ['host all all all oauth issuer=https://idp.test scope="" validator=v', 'f:1: authentication option "validator" is not supported'],
     ['host all all all oauth issuer=https://idp.test scope="" delegate_ident_mapping=1', 'f:1: authentication option "delegate_ident_mapping" is not supported'],
     ['hostnossl all all all oauth issuer=https://idp.test scope=""', 'f:1: oauth authentication is not supported on hostnossl connections'],

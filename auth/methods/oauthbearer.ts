@@ -2,7 +2,8 @@
  * OAuth 2.0 sign-in through the SASL mechanism OAUTHBEARER (RFC 7628) as PostgreSQL 18 speaks
  * it (pg_hba method `oauth`). The client's initial response is a GS2 header and kvpairs,
  * `n,,\x01auth=Bearer <token>\x01\x01`; the token is verified like the `jwt` method's
- * (auth/bearer-token.ts), and must also grant every scope of the rule. Success is followed by
+ * (auth/bearer-token.ts: a signed JWT, or any token by introspection), and must also grant every
+ * scope of the rule (the introspection answer's `scope` counts like the JWT claim). Success is followed by
  * AuthenticationOk directly (no AuthenticationSASLFinal). A failed or empty token (discovery)
  * gets AuthenticationSASLContinue with the RFC 7628 §3.2.2 error JSON naming the discovery
  * document and the scopes; the client must answer with a single \x01, and the exchange ends
