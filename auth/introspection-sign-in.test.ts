@@ -208,7 +208,7 @@ describe('the introspecting authenticator', () => {
     expect(() => parseJwtSettings({ ...base, introspection: { ...introspection, clientAuthMethod: 'private_key_jwt' } })).toThrow('"introspection.clientAuthMethod" must be one of');
     expect(() => parseJwtSettings({ ...base, introspection: { ...introspection, timeoutMs: 0 } })).toThrow('"introspection.timeoutMs" must be a number between 1 and 60000');
     expect(() => parseJwtSettings({ ...base, introspection: 'https://idp.test/introspect' })).toThrow('"introspection" must be an object');
-    expect(() => parseJwtSettings({ ...base, introspection, jwksUrl: 'https://idp.test/jwks' })).toThrow('give exactly one of "jwksUrl", "keys" and "introspection"');
+    expect(() => parseJwtSettings({ ...base, introspection, jwksUrl: 'https://idp.test/jwks' })).toThrow('give exactly one of "jwksUrl", "discovery", "keys" and "introspection"');
     expect(() => parseJwtSettings({ ...base, introspection, algorithms: ['RS256'] })).toThrow('"algorithms" applies to signed JWTs, not to "introspection"');
     expect(() => parseJwtSettings({ ...base, introspection, jwksTimeoutMs: 100 })).toThrow('"jwksTimeoutMs" applies to signed JWTs, not to "introspection"');
   });

@@ -4,6 +4,9 @@
  *
  *   { "issuer": "https://idp.example", "audience": "lakegate",
  *     "jwksUrl": "https://idp.example/.well-known/jwks.json",   // or "keys": [ <JWK>, … ],
+ *                                                                // or "discovery": true (OIDC: the jwks_uri of
+ *                                                                //   <issuer>/.well-known/openid-configuration,
+ *                                                                //   or of the document at "discovery": "<URL>"),
  *                                                                // or "introspection": { … } (below)
  *     "algorithms": ["RS256", "ES256"],                          // signed JWTs: required; none and HS* refused
  *     "clockToleranceSeconds": 30,                               // 0…60, default 30
@@ -12,7 +15,7 @@
  *     "maxTokenAgeSeconds": 3600,                                // optional: iat must be this recent
  *     "requiredType": "at+jwt",                                  // optional, signed JWTs: the header's typ
  *     "allowPlaintext": false,                                   // tokens only over TLS by default
- *     "jwksCacheMaxAgeMs": 600000, "jwksCooldownMs": 30000, "jwksTimeoutMs": 5000 }
+ *     "jwksCacheMaxAgeMs": 600000, "jwksCooldownMs": 30000, "jwksTimeoutMs": 5000 }   // also for discovery
  *
  * RFC 7662 token introspection instead of local verification (opaque tokens work too):
  *
@@ -24,6 +27,7 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { Introspector, type ClientAuthMethod } from './introspection.js';
+import { discoveredKeys, discoveryUrlOf } from './oidc-discovery.js';
 
 /** Signed JWTs verified here: the key set, the algorithm allow-list and the optional header typ. */
 export interface SignatureVerification {
@@ -108,13 +112,28 @@ function signature(o: Record<string, unknown>): SignatureVerification {
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw new Error('jwt: "algorithms" must list the allowed algorithms');
   for (const a of algorithms) if (!ALLOWED_ALGORITHMS.has(a as string)) throw new Error(`jwt: algorithm "${String(a)}" is not allowed (allowed: ${[...ALLOWED_ALGORITHMS].join(', ')})`);
   let keys: JWTVerifyGetKey;
+  const remote = () => ({
+    cacheMaxAge: f.num('jwksCacheMaxAgeMs', 600_000),
+    cooldownDuration: f.num('jwksCooldownMs', 30_000),
+    timeoutDuration: f.num('jwksTimeoutMs', 5000),
+  });
+  const httpUrl = (key: string, text: string): URL => {
+    const url = URL.canParse(text) ? new URL(text) : null;
+    if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new Error(`jwt: "${key}" must be an http(s) URL`);
+    return url;
+  };
   if (o.jwksUrl !== undefined) {
-    const url = new URL(f.str('jwksUrl'));
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('jwt: "jwksUrl" must be an http(s) URL');
-    keys = createRemoteJWKSet(url, {
-      cacheMaxAge: f.num('jwksCacheMaxAgeMs', 600_000),
-      cooldownDuration: f.num('jwksCooldownMs', 30_000),
-      timeoutDuration: f.num('jwksTimeoutMs', 5000),
+    keys = createRemoteJWKSet(httpUrl('jwksUrl', f.str('jwksUrl')), remote());
+  } else if (o.discovery !== undefined) {
+    if (o.discovery !== true && typeof o.discovery !== 'string') throw new Error('jwt: "discovery" must be true or the URL of the OpenID configuration document');
+    const jwks = remote();
+    keys = discoveredKeys({
+      documentUrl: o.discovery === true ? httpUrl('issuer', discoveryUrlOf(f.str('issuer')).href) : httpUrl('discovery', o.discovery),
+      issuer: f.str('issuer'),
+      timeoutMs: jwks.timeoutDuration,
+      cacheMaxAgeMs: jwks.cacheMaxAge,
+      cooldownMs: jwks.cooldownDuration,
+      jwks,
     });
   } else {
     if (!Array.isArray(o.keys) || o.keys.length === 0) throw new Error('jwt: "keys" must be a non-empty array of JWKs');
@@ -144,8 +163,8 @@ export function parseJwtSettings(o: unknown): JwtSettings {
   if (!(typeof audience === 'string' && audience !== '') && !(Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === 'string' && a !== ''))) {
     throw new Error('jwt: "audience" must be a string or a non-empty array of strings');
   }
-  const validators = ['jwksUrl', 'keys', 'introspection'].filter((k) => o[k] !== undefined);
-  if (validators.length !== 1) throw new Error('jwt: give exactly one of "jwksUrl", "keys" and "introspection"');
+  const validators = ['jwksUrl', 'discovery', 'keys', 'introspection'].filter((k) => o[k] !== undefined);
+  if (validators.length !== 1) throw new Error('jwt: give exactly one of "jwksUrl", "discovery", "keys" and "introspection"');
   if (o.introspection !== undefined) {
     for (const k of SIGNATURE_ONLY) if (o[k] !== undefined) throw new Error(`jwt: "${k}" applies to signed JWTs, not to "introspection"`);
   }
