@@ -8,12 +8,12 @@
  * 1. Serves the issuer over HTTPS on a free port of 127.0.0.1 with a self-signed certificate
  *    made by `openssl` (libpq 18 accepts only https:// discovery URIs): the discovery document
  *    at /.well-known/openid-configuration (issuer, jwks_uri, …) and the JWKS (one RS256 key).
- * 2. Reads its own discovery document for jwks_uri (auth/jwt-config.ts takes a JWKS URL, not a
- *    discovery document) and starts dist/server/main.js on a free port with these rules:
+ * 2. Starts dist/server/main.js on a free port with JWT settings that find the keys through
+ *    OIDC discovery ("discovery": true: the issuer's document names jwks_uri) and these rules:
  *      hostssl all jwt_user   127.0.0.1/32 jwt
  *      hostssl all oauth_user 127.0.0.1/32 oauth issuer="<issuer>" scope="openid lakegate"
- *    and NODE_EXTRA_CA_CERTS set to the issuer's certificate, so the gateway fetches the JWKS
- *    over verified TLS.
+ *    and NODE_EXTRA_CA_CERTS set to the issuer's certificate, so the gateway fetches the
+ *    document and the JWKS over verified TLS.
  * 3. Prints one JSON line on stdout: gateway port, issuer, discovery URI, scope, the issuer's
  *    certificate, the gateway's log file, and per user the tokens
  *      valid, expired, wrongAudience, algNone (unsigned), unknownKey (a key not in the JWKS).
@@ -23,7 +23,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get, createServer } from 'node:https';
+import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,18 +58,6 @@ async function stop(code) {
 function fail(message) {
   process.stderr.write(`issuer-gateway: ${message}\n`);
   void stop(2);
-}
-
-/** GET over TLS trusting only the issuer's certificate; resolves to the parsed JSON body. */
-function getJson(url, ca) {
-  return new Promise((res, rej) => {
-    get(url, { ca }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => (response.statusCode === 200 ? res(JSON.parse(body)) : rej(new Error(`GET ${url}: ${response.statusCode}`))));
-    }).on('error', rej);
-  });
 }
 
 /** Resolves to the gateway's port once it logs `Lakegate listening on host:port`. */
@@ -124,7 +112,6 @@ async function main() {
   await once(issuerServer, 'listening');
   issuer = `https://127.0.0.1:${issuerServer.address().port}`;
   const discovery = `${issuer}/.well-known/openid-configuration`;
-  const { jwks_uri: jwksUrl } = await getJson(discovery, ca);
 
   writeFileSync(join(work, 'hba.conf'), [
     `hostssl all ${USERS.jwt}   127.0.0.1/32 jwt`,
@@ -133,7 +120,7 @@ async function main() {
   ].join('\n'));
   writeFileSync(join(work, 'auth.json'), JSON.stringify({
     hba: 'hba.conf',
-    jwt: { issuer, audience: AUDIENCE, jwksUrl, algorithms: ['RS256'] },
+    jwt: { issuer, audience: AUDIENCE, discovery: true, algorithms: ['RS256'] },
   }));
   const logFile = join(work, 'gateway.log');
   // only this file's settings: no LAKEGATE_* from the caller (test-all.sh exports the shared gateway's)
