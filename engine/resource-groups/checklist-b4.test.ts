@@ -2,6 +2,8 @@
  * CHECKLIST-reliability.md b.4 line 81 (docs/reliability-checklist.md maps every line to its
  * test): after many cycles of sign-in failure, cancel, statement_timeout, abrupt disconnect and
  * authentication timeout, the connection-slot and resource-group counters return exactly to 0.
+ * The group's softMemoryLimit is far below what the long query holds (some 300MB), so the churn
+ * also runs through memory reports and memory-share admission.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +24,7 @@ const CYCLES = 60;
 const signIn = scramSignIn({ alice: 's3cret' }, 'lakegate-b4-');
 const limiter = new ConnectionLimiter({ maxConnections: 20, perUser: { alice: 10 } });
 const groups = new ResourceGroupManager(() =>
-  parseResourceGroups(JSON.stringify({ rootGroups: [{ name: 'global', hardConcurrencyLimit: 2, maxQueued: 4 }], selectors: [{ group: 'global' }] })),
+  parseResourceGroups(JSON.stringify({ rootGroups: [{ name: 'global', hardConcurrencyLimit: 2, maxQueued: 4, softMemoryLimit: '1MB' }], selectors: [{ group: 'global' }] })),
 );
 let server: RunningServer;
 

@@ -5,7 +5,7 @@
  * The first selector whose patterns all match wins. Anything the parser does not understand is
  * an error (a typo such as "hardConcurencyLimit" would otherwise lift a limit silently).
  */
-import { totalmem } from 'node:os';
+import { nodeMemoryPool } from '../execution/memory/memory-pool.js';
 
 /** A resource groups file that cannot be used; the message names the place. */
 export class ResourceGroupsError extends Error {}
@@ -17,7 +17,7 @@ export interface GroupSpec {
   readonly hardConcurrencyLimit: number;
   /** Queries of this group and its sub-groups that may wait; beyond it a query is refused at once. */
   readonly maxQueued: number;
-  /** softMemoryLimit in bytes: the ceiling of each query's memory limit in this group; null when not set. */
+  /** softMemoryLimit in bytes: new queries wait while the group's running queries hold this much or more; null when not set. */
   readonly memoryLimitBytes: number | null;
   readonly subGroups: readonly GroupSpec[];
 }
@@ -63,9 +63,9 @@ const UNITS: Record<string, number> = { B: 1, kB: 2 ** 10, MB: 2 ** 20, GB: 2 **
 
 /**
  * Parses and checks a resource groups file. `totalMemoryBytes` is what a percentage
- * softMemoryLimit is a share of (default: the machine's memory).
+ * softMemoryLimit is a share of (default: the gateway's memory pool, which queries reserve from).
  */
-export function parseResourceGroups(text: string, totalMemoryBytes = totalmem()): ResourceGroupsConfig {
+export function parseResourceGroups(text: string, totalMemoryBytes = nodeMemoryPool.capacity): ResourceGroupsConfig {
   let json: Json;
   try {
     json = JSON.parse(text) as Json;
@@ -168,7 +168,7 @@ function count(value: Json | undefined, where: string): number {
   return value;
 }
 
-/** Bytes (a number), a size such as "512MB" / "1GB", or a share of total memory such as "10%". */
+/** Bytes (a number), a size such as "512MB" / "1GB", or a share of the memory pool such as "10%". */
 function memory(value: Json, where: string, total: number): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   if (typeof value === 'string') {

@@ -1,11 +1,12 @@
 /**
  * Resource groups in one process (Trino's InternalResourceGroupManager, simplified): each query
- * counts against its leaf group and every ancestor. It runs at once when every group on its path
- * is below hardConcurrencyLimit and nothing waits in its leaf group; otherwise it waits in one
- * first-in-first-out queue (while every group on its path has fewer than maxQueued waiting), or
- * is refused at once with 53000. When a query ends, waiting queries start in arrival order as
- * far as the limits allow. Groups are created on first use (so `${USER}` groups exist per user)
- * and forgotten when idle.
+ * counts against its leaf group and every ancestor, and so does the memory it reports holding
+ * (the group's memory share). It runs at once when every group on its path has room — below
+ * hardConcurrencyLimit, and below softMemoryLimit unless the group runs nothing — and nothing
+ * waits in its leaf group; otherwise it waits in one first-in-first-out queue (while every group
+ * on its path has fewer than maxQueued waiting), or is refused at once with 53000. When a query
+ * ends or gives memory back, waiting queries start in arrival order as far as the limits allow.
+ * Groups are created on first use (so `${USER}` groups exist per user) and forgotten when idle.
  */
 import { SqlError, SqlState, queryCanceled } from '../errors/index.js';
 import type { AdmissionControl, AdmissionGrant, AdmissionRequest, ResourceGroupStats } from './admission-control.js';
@@ -20,6 +21,14 @@ interface GroupState {
   spec: GroupSpec;
   running: number;
   queued: number;
+  /** Bytes held by the running queries of the group and its sub-groups. */
+  memoryBytes: number;
+}
+
+interface RunningQuery {
+  readonly chain: readonly GroupState[];
+  /** What it last reported holding. */
+  bytes: number;
 }
 
 interface Waiting {
@@ -32,7 +41,7 @@ interface Waiting {
 export class ResourceGroupManager implements AdmissionControl {
   private readonly groups = new Map<string, GroupState>();
   private readonly waiting: Waiting[] = [];
-  private readonly runningQueries = new Map<string, readonly GroupState[]>();
+  private readonly runningQueries = new Map<string, RunningQuery>();
   private seen: ResourceGroupsConfig | null = null;
 
   /** `config` is asked at each admission and release (a file-backed source reloads behind it). */
@@ -73,19 +82,39 @@ export class ResourceGroupManager implements AdmissionControl {
     });
   }
 
+  memoryReserved(queryId: string, bytes: number): void {
+    const query = this.runningQueries.get(queryId);
+    if (!query) return;
+    const change = bytes - query.bytes;
+    query.bytes = bytes;
+    for (const g of query.chain) g.memoryBytes += change;
+    if (change < 0 && this.waiting.length > 0) this.dispatch();
+  }
+
   release(queryId: string): void {
-    const chain = this.runningQueries.get(queryId);
-    if (!chain) return;
+    const query = this.runningQueries.get(queryId);
+    if (!query) return;
     this.runningQueries.delete(queryId);
-    for (const g of chain) g.running--;
-    this.forgetIdle(chain);
+    for (const g of query.chain) {
+      g.running--;
+      g.memoryBytes -= query.bytes;
+    }
+    this.forgetIdle(query.chain);
     this.refresh();
     this.dispatch();
   }
 
   stats(): ResourceGroupStats[] {
     return [...this.groups.values()]
-      .map((g) => ({ group: g.name, running: g.running, queued: g.queued, hardConcurrencyLimit: g.spec.hardConcurrencyLimit, maxQueued: g.spec.maxQueued }))
+      .map((g) => ({
+        group: g.name,
+        running: g.running,
+        queued: g.queued,
+        hardConcurrencyLimit: g.spec.hardConcurrencyLimit,
+        maxQueued: g.spec.maxQueued,
+        memoryUsageBytes: g.memoryBytes,
+        softMemoryLimitBytes: g.spec.memoryLimitBytes,
+      }))
       .sort((a, b) => a.group.localeCompare(b.group));
   }
 
@@ -104,7 +133,7 @@ export class ResourceGroupManager implements AdmissionControl {
     const key = JSON.stringify([level.template, level.name]);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, name: level.name, template: level.template, spec: level.spec, running: 0, queued: 0 };
+      g = { key, name: level.name, template: level.template, spec: level.spec, running: 0, queued: 0, memoryBytes: 0 };
       this.groups.set(key, g);
     }
     return g;
@@ -112,9 +141,8 @@ export class ResourceGroupManager implements AdmissionControl {
 
   private start(request: AdmissionRequest, chain: readonly GroupState[]): AdmissionGrant {
     for (const g of chain) g.running++;
-    this.runningQueries.set(request.queryId, chain);
-    const limits = chain.map((g) => g.spec.memoryLimitBytes).filter((b): b is number => b !== null);
-    return { queryId: request.queryId, group: chain[chain.length - 1]!.name, queryMaxMemoryBytes: limits.length ? Math.min(...limits) : null };
+    this.runningQueries.set(request.queryId, { chain, bytes: 0 });
+    return { queryId: request.queryId, group: chain[chain.length - 1]!.name };
   }
 
   /** Starts waiting queries, oldest first, while their groups have room. */
@@ -137,7 +165,13 @@ export class ResourceGroupManager implements AdmissionControl {
   }
 }
 
-const canRun = (g: GroupState) => g.running < g.spec.hardConcurrencyLimit;
+/**
+ * Whether the group has room for one more query: it runs fewer than hardConcurrencyLimit, and its
+ * running queries hold less than softMemoryLimit — unless it runs none, so that a limit smaller
+ * than what one query needs lets queries run one at a time instead of never.
+ */
+const canRun = (g: GroupState) =>
+  g.running < g.spec.hardConcurrencyLimit && (g.running === 0 || g.spec.memoryLimitBytes === null || g.memoryBytes < g.spec.memoryLimitBytes);
 
 function cancelled(signal: AbortSignal): SqlError {
   const reason: unknown = signal.reason;

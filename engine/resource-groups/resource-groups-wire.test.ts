@@ -1,9 +1,11 @@
 /**
  * Resource groups over the wire with node-postgres (issue 8 Done-means; CHECKLIST-reliability.md
- * b.4 items 76, 80, 82): one running slot and a queue of one. The third concurrent query is
- * refused at once with 53000; a CancelRequest for the first starts the second; a queued query
- * leaves the queue on cancel, statement_timeout and disconnect; SET and SHOW never wait. A
- * group's softMemoryLimit caps the memory limit of its queries (53200 beyond it).
+ * b.4 items 76, 78, 79, 80, 82): one running slot and a queue of one. The third concurrent query
+ * is refused at once with 53000; a CancelRequest for the first starts the second; a queued query
+ * leaves the queue on cancel, statement_timeout and disconnect; SET and SHOW never wait. While
+ * the running queries of a group hold its softMemoryLimit or more, a new query waits until one
+ * ends or gives memory back (item 78); a query alone may exceed the limit, and
+ * lakegate.query_max_memory still fails a query with 53200 (item 79).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tpchConnectorFactory } from '../../connectors/tpch/index.js';
 import { silentLogger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/server.js';
-import { cancelPgClient } from '../../server/testing/wire-client.js';
+import { cancelPgClient, WireClient } from '../../server/testing/wire-client.js';
 import { createEngine } from '../index.js';
 import { parseResourceGroups } from './config.js';
 import { FileResourceGroups } from './file-resource-groups.js';
@@ -134,27 +136,67 @@ describe('resource group with one running slot and a queue of one', () => {
   });
 });
 
-describe('softMemoryLimit', () => {
-  it("caps the per-query memory limit of the group's queries", async () => {
-    const config = parseResourceGroups(JSON.stringify({
-      rootGroups: [{ name: 'small', hardConcurrencyLimit: 5, maxQueued: 5, softMemoryLimit: '2MB' }, { name: 'big', hardConcurrencyLimit: 5, maxQueued: 5 }],
-      selectors: [{ user: 'small', group: 'small' }, { group: 'big' }],
-    }));
-    const engine = createEngine({ catalogs: new Map([['tpch', tpchConnectorFactory.create('tpch', {})]]), admission: new ResourceGroupManager(() => config) });
-    const own = await startServer({ engine, port: 0, log: silentLogger });
-    const sorted = 'SELECT l_orderkey, l_comment FROM tpch.tiny.lineitem ORDER BY l_comment';
+describe('softMemoryLimit: the memory share of the running queries', () => {
+  /** The sort holds some 5MB until it hands its rows over. */
+  const SORTED = 'SELECT l_orderkey, l_comment FROM tpch.tiny.lineitem ORDER BY l_comment';
+  const shares = new ResourceGroupManager(() => parseResourceGroups(JSON.stringify({
+    rootGroups: [{ name: 'small', hardConcurrencyLimit: 5, maxQueued: 5, softMemoryLimit: '1MB' }],
+    selectors: [{ group: 'small' }],
+  })));
+  let own: RunningServer;
+
+  beforeAll(async () => {
+    own = await startServer({ engine: createEngine({ catalogs: new Map([['tpch', tpchConnectorFactory.create('tpch', {})]]), admission: shares }), port: 0, log: silentLogger });
+  });
+
+  afterEach(async () => {
+    await expect.poll(() => shares.stats(), { timeout: 10_000 }).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await own.close();
+  });
+
+  async function connectOwn(): Promise<pg.Client> {
+    const client = new pg.Client({ host: '127.0.0.1', port: own.port, user: 'u', database: 'tpch' });
+    client.on('error', () => {});
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+
+  it('a query waits while a suspended portal holds the group over its share, and starts when the portal closes', async () => {
+    const holder = await WireClient.connect(own.port);
     try {
-      for (const user of ['small', 'big']) {
-        const client = new pg.Client({ host: '127.0.0.1', port: own.port, user, database: 'tpch' });
-        await client.connect();
-        await client.query('SET lakegate.spill_enabled = off');
-        const outcome = client.query(sorted).then((r) => r.rowCount, (e: unknown) => e);
-        if (user === 'small') await expect(outcome).resolves.toMatchObject({ code: '53200', message: 'Query exceeded per-query memory limit of 2MB' });
-        else await expect(outcome).resolves.toBe(60175);
-        await client.end();
-      }
+      await holder.startup({ user: 'u', database: 'tpch' });
+      holder.send({ Type: 'Query', String: 'BEGIN' });
+      await holder.until('ReadyForQuery');
+      // The unnamed portal stops after one row and keeps the sort's memory until COMMIT closes it.
+      for (const m of [{ Type: 'Parse', Query: SORTED }, { Type: 'Bind' }, { Type: 'Execute', MaxRows: 1 }, { Type: 'Sync' }]) holder.send(m);
+      const suspended = await holder.until('ReadyForQuery');
+      expect(suspended.map((m) => m.Type)).toEqual(['ParseComplete', 'BindComplete', 'DataRow', 'PortalSuspended', 'ReadyForQuery']);
+      const [held] = shares.stats();
+      expect(held).toMatchObject({ group: 'small', running: 1, queued: 0, softMemoryLimitBytes: 2 ** 20 });
+      expect(held!.memoryUsageBytes).toBeGreaterThanOrEqual(2 ** 20);
+
+      const waiting = await connectOwn();
+      const answer = waiting.query('SELECT 42 AS answer');
+      await expect.poll(() => shares.stats()).toMatchObject([{ running: 1, queued: 1 }]);
+      expect(await Promise.race([answer.then(() => 'answered'), new Promise((r) => setTimeout(r, 200, 'waiting'))])).toBe('waiting');
+
+      holder.send({ Type: 'Query', String: 'COMMIT' });
+      await holder.until('ReadyForQuery');
+      await expect(answer).resolves.toMatchObject({ rows: [{ answer: 42 }] });
     } finally {
-      await own.close();
+      holder.destroy();
     }
+  });
+
+  it('a query larger than the share runs alone; lakegate.query_max_memory still fails it with 53200', async () => {
+    const client = await connectOwn();
+    await client.query('SET lakegate.spill_enabled = off');
+    await expect(client.query(SORTED)).resolves.toMatchObject({ rowCount: 60175 });
+    await client.query("SET lakegate.query_max_memory = '2MB'");
+    await expect(client.query(SORTED)).rejects.toMatchObject({ code: '53200', message: 'Query exceeded per-query memory limit of 2MB' });
   });
 });

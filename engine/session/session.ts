@@ -16,8 +16,9 @@ import { type AstNode, unwrap } from '../parser/ast.js';
 import { parseStatements } from '../parser/parse.js';
 import { T, typeByOid, type PgType } from '../types/pg-type.js';
 import { queryResources } from '../scheduler/query-resources.js';
+import type { MemoryListener } from '../execution/memory/memory-pool.js';
 import { SessionState } from './session-state.js';
-import { allSettings, parseBytes, parseMs } from './settings.js';
+import { allSettings, parseMs } from './settings.js';
 import { withSystemInfo, type ActivityRow } from '../catalog/system/session-info.js';
 import type { ActivitySource, SessionActivity } from './activity.js';
 import { planCopy, planQuery, type QueryContext } from './statements/query.js';
@@ -59,8 +60,8 @@ export class Session implements EngineSession, ActivitySource {
   private tempSchema: string | null = null;
   /** Who signed in; SET ROLE may narrow or change the identity statements run as. */
   private readonly principal: Identity;
-  /** Memory limit ceilings of admitted statements (their resource group's softMemoryLimit), by the statement's signal. */
-  private readonly memoryCeilings = new WeakMap<AbortSignal, number>();
+  /** Where admitted statements report what they hold in memory (their resource group's memory share), by the statement's signal. */
+  private readonly groupMemory = new WeakMap<AbortSignal, MemoryListener>();
   /** pg_backend_pid() and pg_stat_activity. */
   private readonly backendPid: number;
   private readonly backendStart = nowMicros();
@@ -141,7 +142,7 @@ export class Session implements EngineSession, ActivitySource {
     return withCleanup(execution, cleanup);
   }
 
-  /** Waits for the statement's resource group before its first batch; the group's memory share caps its memory limit. */
+  /** Waits for the statement's resource group before its first batch; what its plans hold in memory counts toward the group's memory share. */
   private withAdmission(execution: Execution, controller: AbortController): AdmittedExecution {
     const identity = this.identity();
     return new AdmittedExecution(execution, {
@@ -149,7 +150,8 @@ export class Session implements EngineSession, ActivitySource {
       request: { queryId: randomUUID(), user: identity.user, groups: identity.groups, source: this.state.get('application_name') ?? '' },
       signal: controller.signal,
       onGrant: (grant) => {
-        if (grant.queryMaxMemoryBytes !== null) this.memoryCeilings.set(controller.signal, grant.queryMaxMemoryBytes);
+        let held = 0;
+        this.groupMemory.set(controller.signal, (bytes) => this.admission!.memoryReserved(grant.queryId, (held += bytes)));
       },
     });
   }
@@ -371,20 +373,12 @@ export class Session implements EngineSession, ActivitySource {
       evalContext: (values) => this.evalContext(values),
       task: (evalContext, signal) => ({
         eval: evalContext, signal, catalogs: this.catalogs, connectorSession, scanConcurrency: SCAN_CONCURRENCY,
-        ...queryResources((name) => this.taskSetting(name, signal), connectorSession.queryId),
+        ...queryResources((name) => this.state.get(name), connectorSession.queryId, this.groupMemory.get(signal)),
       }),
       notice: this.options.onNotice,
       temporarySchema: () => this.temporarySchema(connectorSession),
       disabledRules: () => new Set((this.state.get('lakegate.disabled_rules') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     };
-  }
-
-  /** A setting as a statement's tasks see it: lakegate.query_max_memory at most its resource group's memory share. */
-  private taskSetting(name: string, signal: AbortSignal): string | undefined {
-    const value = this.state.get(name);
-    const ceiling = this.memoryCeilings.get(signal);
-    if (name !== 'lakegate.query_max_memory' || ceiling === undefined || value === undefined) return value;
-    return `${Math.min(parseBytes(value), ceiling)}B`;
   }
 
   private nameDefaults(): NameDefaults {

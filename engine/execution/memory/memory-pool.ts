@@ -27,21 +27,28 @@ export class MemoryPool {
 /** The node-wide pool: by default 70% of the V8 heap limit (resize `capacity` to configure). */
 export const nodeMemoryPool = new MemoryPool(Math.floor(getHeapStatistics().heap_size_limit * 0.7));
 
-/** One query's memory: a limit, the pool it draws from, and where it may spill (null: spilling is off). */
+/** Hears each change of what a query holds, in bytes (negative when it gives memory back): its resource group counts it. */
+export type MemoryListener = (bytes: number) => void;
+
+/**
+ * One query's memory: a limit, the pool it draws from, where it may spill (null: spilling is
+ * off), and who hears of what it reserves and releases.
+ */
 export class QueryMemory {
   reserved = 0;
   peak = 0;
   private nodeFull = false;
 
-  constructor(readonly limit: number, readonly spill: SpillSpace | null, readonly pool: MemoryPool = nodeMemoryPool) {}
+  constructor(
+    readonly limit: number,
+    readonly spill: SpillSpace | null,
+    readonly pool: MemoryPool = nodeMemoryPool,
+    private readonly listener: MemoryListener | null = null,
+  ) {}
 
   /** Reserves `bytes` if both the query's limit and the node pool allow it. */
   tryReserve(bytes: number): boolean {
-    if (this.reserved + bytes > this.limit) return false;
-    if (!this.pool.tryReserve(bytes)) return (this.nodeFull = true), false;
-    this.reserved += bytes;
-    if (this.reserved > this.peak) this.peak = this.reserved;
-    return true;
+    return this.reserved + bytes <= this.limit && this.reserveOverLimit(bytes);
   }
 
   /** Reserves `bytes` past the query's limit (never past the node pool); false when the pool is full. */
@@ -49,12 +56,14 @@ export class QueryMemory {
     if (!this.pool.tryReserve(bytes)) return (this.nodeFull = true), false;
     this.reserved += bytes;
     if (this.reserved > this.peak) this.peak = this.reserved;
+    this.listener?.(bytes);
     return true;
   }
 
   release(bytes: number): void {
     this.reserved -= bytes;
     this.pool.release(bytes);
+    this.listener?.(-bytes);
   }
 
   /** The error for a reservation that could not be satisfied (and could not be spilled). */
