@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { T } from '../engine/types/pg-type.js';
+import { silentLogger } from '../server/log.js';
+import { startServer } from '../server/server.js';
+import { createFakeEngine } from '../server/testing/fake-engine.js';
 import { withUser } from './cli/add-user.js';
 import { loadAuthSetup } from './config.js';
 import { matchHba, parseHba } from './hba.js';
@@ -81,5 +86,44 @@ describe('loading the configuration', () => {
     writeFileSync(join(dir, 'jwt-hba.conf'), 'host all all all jwt\n');
     expect(() => loadAuthSetup({ hbaFile: join(dir, 'jwt-hba.conf') })).toThrow(/method "jwt" is not configured/);
     expect(() => loadAuthSetup({ passwordFile: join(dir, 'missing') })).toThrow(/ENOENT/);
+  });
+});
+
+describe('"requireTls": true', () => {
+  it('password sign-in on a host rule works over TLS only; trust rules are unchanged', async () => {
+    writeFileSync(join(dir, 'tls-passwords'), `alice:${formatVerifier(makeVerifier('pw'))}\n`);
+    writeFileSync(join(dir, 'tls-hba.conf'), 'host all bob 127.0.0.1/32 trust\nhost all all all scram-sha-256\n');
+    writeFileSync(join(dir, 'tls-auth.json'), JSON.stringify({ hba: 'tls-hba.conf', passwords: 'tls-passwords', requireTls: true }));
+    const setup = loadAuthSetup({ configFile: join(dir, 'tls-auth.json') });
+    const server = await startServer({
+      engine: createFakeEngine({ 'select 1': { columns: [{ name: '?column?', type: T.int4 }], rows: [[1]] } }),
+      port: 0, log: silentLogger, tls: 'self-signed', authenticate: setup.authenticate!,
+    });
+    const signIn = async (user: string, tls: boolean) => {
+      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user, password: 'pw', database: 'd', ssl: tls ? { rejectUnauthorized: false } : false });
+      try {
+        await client.connect();
+        return (await client.query('select 1')).rows[0]['?column?'];
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    try {
+      await expect(signIn('alice', false)).rejects.toMatchObject({
+        code: '28000', message: 'no pg_hba.conf entry for host "127.0.0.1", user "alice", database "d", no encryption',
+      });
+      expect(await signIn('alice', true)).toBe(1);
+      expect(await signIn('bob', false)).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses hostnossl password and token rules, and a value that is not a boolean', () => {
+    writeFileSync(join(dir, 'nossl-hba.conf'), 'hostnossl all all all scram-sha-256\n');
+    writeFileSync(join(dir, 'nossl-auth.json'), JSON.stringify({ hba: 'nossl-hba.conf', passwords: 'tls-passwords', requireTls: true }));
+    expect(() => loadAuthSetup({ configFile: join(dir, 'nossl-auth.json') })).toThrow('nossl-hba.conf:1: hostnossl scram-sha-256 is not allowed with "requireTls": true');
+    writeFileSync(join(dir, 'yes-auth.json'), JSON.stringify({ hba: 'tls-hba.conf', passwords: 'tls-passwords', requireTls: 'yes' }));
+    expect(() => loadAuthSetup({ configFile: join(dir, 'yes-auth.json') })).toThrow('"requireTls" must be true or false');
   });
 });

@@ -20,7 +20,7 @@ import { trustAuthenticator } from './methods/trust.js';
 import { passwordFileLookup } from './password-file.js';
 
 export interface AuthSources {
-  /** JSON: { hba?, passwords?, jwt? (object or file), maxConnections?, reservedConnections?, reservedUsers?, userConnectionLimits?, defaultUserConnectionLimit? } */
+  /** JSON: { hba?, passwords?, jwt? (object or file), requireTls?, maxConnections?, reservedConnections?, reservedUsers?, userConnectionLimits?, defaultUserConnectionLimit? } */
   readonly configFile?: string;
   readonly hbaFile?: string;
   readonly passwordFile?: string;
@@ -35,6 +35,20 @@ export interface AuthSetup {
   /** null: no method configured, keep the server's default (trust). */
   readonly authenticate: Authenticator | null;
   readonly limiter: ConnectionLimiter | null;
+}
+
+/** Methods that take a secret from the client: a password or a bearer token. */
+const SECRET_METHODS = new Set(['scram-sha-256', 'jwt', 'oauth']);
+
+/**
+ * `requireTls`: a `host` rule of a password or token method matches TLS connections only (as if
+ * written `hostssl`), so a plaintext client never gets to send the secret; `hostnossl` rules of
+ * those methods cannot be configured at all.
+ */
+function requiringTls(rule: HbaRule): HbaRule {
+  if (!SECRET_METHODS.has(rule.method)) return rule;
+  if (rule.type === 'hostnossl') throw new Error(`${rule.origin}: hostnossl ${rule.method} is not allowed with "requireTls": true`);
+  return rule.type === 'host' ? { ...rule, type: 'hostssl' } : rule;
 }
 
 const readJson = (path: string): unknown => {
@@ -78,6 +92,9 @@ export function loadAuthSetup(sources: AuthSources, log?: (message: string) => v
   else if (passwordFile && jwtRaw !== undefined) throw new Error('with both passwords and JWT configured, give the rules (--hba) that choose between them');
   else if (passwordFile) rules = parseHba('host all all all scram-sha-256', 'default rules');
   else if (jwtRaw !== undefined) rules = parseHba('host all all all jwt', 'default rules');
+
+  if (config.requireTls !== undefined && typeof config.requireTls !== 'boolean') throw new Error('auth config: "requireTls" must be true or false');
+  if (rules && config.requireTls === true) rules = rules.map(requiringTls);
 
   const limits = parseConnectionLimits({ ...config, ...(sources.maxConnections !== undefined ? { maxConnections: sources.maxConnections } : {}) });
   return {
