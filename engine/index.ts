@@ -11,6 +11,7 @@ import './functions/builtins.js';
 import { Session } from './session/session.js';
 import { SessionActivity } from './session/activity.js';
 import type { AdmissionControl } from './resource-groups/admission-control.js';
+import type { GroupProvider } from './access/file-group-provider.js';
 import { shutdownWorkerPool } from './scheduler/worker/worker-pool.js';
 
 export interface EngineOptions {
@@ -19,6 +20,8 @@ export interface EngineOptions {
   readonly accessControl?: AccessControl;
   /** Resource groups that admit queries and DML (engine/resource-groups); absent: no limits. */
   readonly admission?: AdmissionControl;
+  /** Groups of users besides those their sign-in brings (engine/access/file-group-provider.ts). */
+  readonly groupProvider?: GroupProvider;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -26,7 +29,7 @@ export function createEngine(options: EngineOptions): Engine {
   const activity = new SessionActivity();
   return {
     openSession(sessionOptions: SessionOptions): EngineSession {
-      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null, activity);
+      return new Session(catalogs, sessionOptions, options.accessControl ?? allowAll, options.admission ?? null, activity, options.groupProvider ?? null);
     },
     async close() {
       await shutdownWorkerPool();
@@ -39,6 +42,7 @@ export function createEngine(options: EngineOptions): Engine {
 export type * from './api.js';
 export type { AccessControl } from './access/access-control.js';
 export { FileAccessControl } from './access/file-access-control.js';
+export { FileGroupProvider } from './access/file-group-provider.js';
 export type * from './resource-groups/admission-control.js';
 export { FileResourceGroups } from './resource-groups/file-resource-groups.js';
 export { ResourceGroupManager } from './resource-groups/resource-group-manager.js';

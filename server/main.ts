@@ -24,6 +24,8 @@
  *                          (LAKEGATE_ACCESS_CONTROL_RULES); without it everything is allowed. See docs/security.md
  *   --access-control-refresh-ms N  how often the rules file is checked for changes
  *                          (LAKEGATE_ACCESS_CONTROL_REFRESH_MS, default 1000)
+ *   --group-file F         groups of users, `group:user1,user2` lines as Trino's file group provider
+ *                          (LAKEGATE_GROUP_FILE; reloaded as the rules file is). See docs/security.md
  *   --resource-groups F    resource groups, JSON in the style of Trino's resource-groups.json
  *                          (LAKEGATE_RESOURCE_GROUPS); without it queries are not limited. See docs/security.md
  *   --resource-groups-refresh-ms N  how often that file is checked for changes
@@ -34,7 +36,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDefaultCatalogs } from '../connectors/registry.js';
-import { FileAccessControl, FileResourceGroups, ResourceGroupManager, createEngine } from '../engine/index.js';
+import { FileAccessControl, FileGroupProvider, FileResourceGroups, ResourceGroupManager, createEngine } from '../engine/index.js';
 import { loadAuthSetup } from '../auth/config.js';
 import { consoleLogger } from './log.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/frame-reader.js';
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
       'catalog-dir': { type: 'string' },
       'access-control-rules': { type: 'string' },
       'access-control-refresh-ms': { type: 'string' },
+      'group-file': { type: 'string' },
       'resource-groups': { type: 'string' },
       'resource-groups-refresh-ms': { type: 'string' },
     },
@@ -106,6 +109,15 @@ async function main(): Promise<void> {
     })
     : undefined;
 
+  const groupFile = values['group-file'] ?? env.LAKEGATE_GROUP_FILE;
+  const groupProvider = groupFile
+    ? new FileGroupProvider({
+      path: groupFile,
+      refreshMs: integer('--access-control-refresh-ms', values['access-control-refresh-ms'] ?? env.LAKEGATE_ACCESS_CONTROL_REFRESH_MS, 1000),
+      log: (message) => consoleLogger.warn(message),
+    })
+    : undefined;
+
   const resourceGroupsFile = values['resource-groups'] ?? env.LAKEGATE_RESOURCE_GROUPS;
   const resourceGroups = resourceGroupsFile
     ? new FileResourceGroups({
@@ -118,6 +130,7 @@ async function main(): Promise<void> {
   const server = await startServer({
     engine: createEngine({
       ...(accessControl ? { accessControl } : {}),
+      ...(groupProvider ? { groupProvider } : {}),
       ...(resourceGroups ? { admission: new ResourceGroupManager(() => resourceGroups.config()) } : {}),
       catalogs: createDefaultCatalogs({
         lakeRoot: values['lake-root'] ?? env.LAKEGATE_LAKE_ROOT,

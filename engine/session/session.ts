@@ -32,6 +32,7 @@ import { singleStep } from './execution.js';
 import { Cursors } from './statements/cursor.js';
 import { explainOptions } from './statements/explain.js';
 import type { AdmissionControl } from '../resource-groups/admission-control.js';
+import type { GroupProvider } from '../access/file-group-provider.js';
 import { AdmittedExecution } from './admitted-execution.js';
 
 interface Statement extends ParsedStatement {
@@ -58,8 +59,6 @@ export class Session implements EngineSession, ActivitySource {
   private readonly running = new Set<AbortController>();
   /** This session's schema for temporary tables, made by its first CREATE TEMPORARY and dropped at close. */
   private tempSchema: string | null = null;
-  /** Who signed in; SET ROLE may narrow or change the identity statements run as. */
-  private readonly principal: Identity;
   /** Where admitted statements report what they hold in memory (their resource group's memory share), by the statement's signal. */
   private readonly groupMemory = new WeakMap<AbortSignal, MemoryListener>();
   /** pg_backend_pid() and pg_stat_activity. */
@@ -81,10 +80,11 @@ export class Session implements EngineSession, ActivitySource {
     /** Resource groups; null: no limits. */
     private readonly admission: AdmissionControl | null,
     private readonly sessions: SessionActivity,
+    /** Groups of users from outside the sign-in (a group file); null: only the sign-in's. */
+    private readonly groupProvider: GroupProvider | null = null,
   ) {
     this.backendPid = options.backendPid ?? sessions.allocatePid();
     this.leaveActivity = sessions.add(this);
-    this.principal = { user: options.user, groups: options.groups ?? [] };
     this.state = new SessionState(options.user, options.database, options.onParameterStatus);
     this.state.onTransactionEnd = (commit) => this.cursors.transactionEnded(commit);
     this.state.checkValue = (name, value) => {
@@ -256,11 +256,22 @@ export class Session implements EngineSession, ActivitySource {
     }
   }
 
-  /** The identity statements run as: the principal, or after SET ROLE r the role r (with r as its only group when the principal is in r). */
+  /** Who signed in, with the groups of the sign-in and of the group provider; SET ROLE may narrow or change the identity statements run as. */
+  private get principal(): Identity {
+    const fromSignIn = this.options.groups ?? [];
+    const provided = this.groupProvider?.groupsOf(this.options.user) ?? [];
+    return { user: this.options.user, groups: provided.length === 0 ? fromSignIn : [...new Set([...fromSignIn, ...provided])] };
+  }
+
+  /**
+   * The identity statements run as: the principal, or after SET ROLE r the role r — with r as its
+   * only group when the principal is in r, else as the user r with the group provider's groups.
+   */
   private identity(): Identity {
     const role = this.state.get('role') ?? 'none';
     if (role === 'none') return this.principal;
-    return { user: role, groups: this.principal.groups.includes(role) ? [role] : [] };
+    if (this.principal.groups.includes(role)) return { user: role, groups: [role] };
+    return { user: role, groups: this.groupProvider?.groupsOf(role) ?? [] };
   }
 
   private accessKey(): string {

@@ -1,6 +1,7 @@
 /** Test helper: runs SQL through an engine session and renders rows as PostgreSQL text. */
 import type { Connector } from '../../connectors/spi/index.js';
 import type { AccessControl } from '../access/access-control.js';
+import type { GroupProvider } from '../access/file-group-provider.js';
 import type { EngineSession, Notice } from '../api.js';
 import { datumAt } from '../execution/batch/vector.js';
 import { formatText } from '../types/text-codec.js';
@@ -22,11 +23,16 @@ export interface TestSession {
 
 /** `identity.groups` are the principal's groups; `identity.accessControl` the rules (default: allow all). */
 export function openTestSession(
-  catalogs: Map<string, Connector>, user = 'tester', database = 'lakegate', identity: { groups?: readonly string[]; accessControl?: AccessControl } = {},
+  catalogs: Map<string, Connector>, user = 'tester', database = 'lakegate',
+  identity: { groups?: readonly string[]; accessControl?: AccessControl; groupProvider?: GroupProvider } = {},
 ): TestSession {
   const notices: Notice[] = [];
   const parameterChanges: [string, string][] = [];
-  const session = createEngine({ catalogs, ...(identity.accessControl ? { accessControl: identity.accessControl } : {}) }).openSession({
+  const session = createEngine({
+    catalogs,
+    ...(identity.accessControl ? { accessControl: identity.accessControl } : {}),
+    ...(identity.groupProvider ? { groupProvider: identity.groupProvider } : {}),
+  }).openSession({
     user,
     ...(identity.groups ? { groups: identity.groups } : {}),
     database,
