@@ -4,10 +4,14 @@
  * silent, half a startup packet, a TLS handshake that stops after SSLRequest, a SCRAM exchange
  * that stops after AuthenticationSASL — hold no connection slot and little memory, do not stop
  * a normal client from signing in and querying, and are all closed silently by the timeout;
- * file descriptors return to baseline.
+ * file descriptors return to baseline. A TLS ClientHello cut off halfway (after SSLRequest, or
+ * direct TLS) is closed by the timeout too, and a graceful shutdown during a storm of pending
+ * startups finishes promptly.
  */
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from '../auth/connection-limits.js';
@@ -25,13 +29,14 @@ const signIn = scramSignIn({ alice: 's3cret' }, 'lakegate-auth-timeout-');
 const logged: string[] = [];
 const log: Logger = { info: () => {}, warn: (m) => logged.push(m) };
 const limiter = new ConnectionLimiter({ maxConnections: 2 });
+const engine = () => createFakeEngine({ 'select 1': { columns: [{ name: '?column?', type: T.int4 }], rows: [[1]] } });
 let server: RunningServer;
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 beforeAll(async () => {
   server = await startServer({
-    engine: createFakeEngine({ 'select 1': { columns: [{ name: '?column?', type: T.int4 }], rows: [[1]] } }),
+    engine: engine(),
     port: 0,
     log,
     tls: 'self-signed',
@@ -65,12 +70,16 @@ const behaviours: [string, Buffer][] = [
   ['a startup packet, then no SASL response', startup],
 ];
 
-function openHostile(port: number, bytes: Buffer): Promise<Hostile> {
+/** Opens a connection that sends `bytes`, then `afterAnswer` once the server answered (e.g. 'S' to SSLRequest), then nothing. */
+function openHostile(port: number, bytes: Buffer, afterAnswer?: Buffer): Promise<Hostile> {
   return new Promise((resolve, reject) => {
     const opened = performance.now();
     const socket = connect(port, '127.0.0.1');
     const h: Hostile = { socket, received: 0, closedAfter: null };
-    socket.on('data', (d) => (h.received += d.length));
+    socket.on('data', (d) => {
+      if (h.received === 0 && afterAnswer) socket.write(afterAnswer);
+      h.received += d.length;
+    });
     socket.on('close', () => (h.closedAfter = performance.now() - opened));
     socket.on('error', () => {});
     socket.once('connect', () => {
@@ -131,4 +140,70 @@ describe(`${HOSTILE} connections that never finish their startup`, () => {
     expect(limiter.counts()).toEqual({ total: 0, byUser: {} });
     await expect.poll(openFds, { timeout: 5000 }).toBeLessThanOrEqual(baselineFds);
   }, 30_000);
+});
+
+/** The first half of the ClientHello a TLS client (ALPN postgresql) sends: a handshake cut off mid-way. */
+function halfClientHello(): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const link = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        resolve(chunk.subarray(0, Math.floor(chunk.length / 2)));
+        done();
+        setImmediate(() => secure.destroy());
+      },
+    });
+    const secure = tlsConnect({ socket: link, rejectUnauthorized: false, ALPNProtocols: ['postgresql'] });
+    secure.on('error', () => {});
+  });
+}
+
+interface Behaviour {
+  readonly bytes: Buffer;
+  readonly afterAnswer?: Buffer;
+}
+
+const openAll = (port: number, kinds: readonly Behaviour[], count: number) =>
+  Promise.all(Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!).map((k) => openHostile(port, k.bytes, k.afterAnswer)));
+
+describe('half-open TLS and shutdown', () => {
+  const QUICK_TIMEOUT_MS = 500;
+  /** A ClientHello cut off halfway: after SSLRequest and its 'S', and as direct TLS. */
+  let halfOpenTls: Behaviour[];
+  const serverWith = (authenticationTimeoutMs: number) =>
+    startServer({ engine: engine(), port: 0, log, tls: 'self-signed', authenticationTimeoutMs, authenticate: signIn.authenticate, shutdownGraceMs: 200 });
+
+  beforeAll(async () => {
+    const half = await halfClientHello();
+    halfOpenTls = [{ bytes: sslRequest, afterAnswer: half }, { bytes: half }];
+  });
+
+  it('a ClientHello cut off halfway, after SSLRequest or as direct TLS, is closed silently by authentication_timeout', async () => {
+    const own = await serverWith(QUICK_TIMEOUT_MS);
+    logged.length = 0;
+    const hostile = await openAll(own.port, halfOpenTls, 100);
+    await expect.poll(() => own.connectionCount()).toBe(hostile.length);
+    const normal = new pg.Client({ host: '127.0.0.1', port: own.port, user: 'alice', password: 's3cret', database: 'd', ssl: { rejectUnauthorized: false } });
+    await normal.connect();
+    expect((await normal.query('select 1')).rows).toEqual([{ '?column?': 1 }]);
+    await expect.poll(() => hostile.filter((h) => h.closedAfter === null).length, { timeout: QUICK_TIMEOUT_MS + 3000, interval: 50 }).toBe(0);
+    expect(Math.min(...hostile.map((h) => h.closedAfter!))).toBeGreaterThanOrEqual(QUICK_TIMEOUT_MS - 50);
+    // nothing but the 'S' answering SSLRequest
+    expect(new Set(hostile.map((h, i) => `${i % 2}:${h.received}`))).toEqual(new Set(['0:1', '1:0']));
+    expect(logged.filter((m) => m === 'closing connection: authentication timeout')).toHaveLength(hostile.length);
+    expect((await normal.query('select 1')).rows).toEqual([{ '?column?': 1 }]);
+    await normal.end();
+    await own.close();
+  });
+
+  it('a graceful shutdown during a storm of pending startups finishes promptly and closes them all', async () => {
+    const own = await serverWith(60_000);
+    const hostile = await openAll(own.port, [...halfOpenTls, ...behaviours.map(([, bytes]) => ({ bytes }))], 300);
+    await expect.poll(() => own.connectionCount()).toBe(hostile.length);
+    const started = performance.now();
+    await own.close();
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(own.connectionCount()).toBe(0);
+    await expect.poll(() => hostile.filter((h) => h.closedAfter === null).length, { timeout: 3000, interval: 50 }).toBe(0);
+  });
 });

@@ -143,6 +143,7 @@ const defs: SettingDef[] = [
   { name: 'lock_timeout', defaultValue: '0', normalize: durationMs('lock_timeout') },
   { name: 'idle_in_transaction_session_timeout', defaultValue: '0', normalize: durationMs('idle_in_transaction_session_timeout') },
   { name: 'idle_session_timeout', defaultValue: '0', normalize: durationMs('idle_session_timeout') },
+  { name: 'transaction_timeout', defaultValue: '0', normalize: durationMs('transaction_timeout') },
   { name: 'bytea_output', defaultValue: 'hex', normalize: choice('bytea_output', ['hex', 'escape']) },
   { name: 'client_min_messages', defaultValue: 'notice', normalize: choice('client_min_messages', ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error']) },
   { name: 'transaction_isolation', defaultValue: 'read committed' },

@@ -1,10 +1,11 @@
 import type { EngineSession, ParsedStatement, PreparedStatement } from '../../engine/api.js';
 import { SqlError, SqlState } from '../../engine/errors/index.js';
+import { parseMs } from '../../engine/session/settings.js';
 import type { FrontendMessage } from '../protocol/frontend.js';
 import { fieldDescriptions } from '../results/row-encoder.js';
 import { decodeParameters, resultFormats } from './formats.js';
 import type { Output } from './output.js';
-import { Portal } from './portal.js';
+import { Portal, type CancelReason } from './portal.js';
 
 type Message<T extends FrontendMessage['type']> = Extract<FrontendMessage, { type: T }>;
 
@@ -29,9 +30,9 @@ export class CommandProcessor {
     private readonly out: Output,
   ) {}
 
-  /** CancelRequest: interrupts the running statement, if any. */
-  cancel(): void {
-    this.running?.cancel();
+  /** CancelRequest ('user') or statement_timeout: interrupts the running statement, if any. */
+  cancel(reason: CancelReason = 'user'): void {
+    this.running?.cancel(reason);
   }
 
   /** Disconnect or shutdown: stops every portal. */
@@ -67,11 +68,15 @@ export class CommandProcessor {
     for (const statement of statements) {
       const prepared = await this.session.prepare(statement, []);
       const portal = this.start(prepared, [], []);
+      // The engine times each statement as well; this timer also ends a wait for a client that does not read.
+      const timeoutMs = parseMs(this.session.setting('statement_timeout') ?? '0');
+      const timer = timeoutMs > 0 ? setTimeout(() => portal.cancel('timeout'), timeoutMs) : null;
       const columns = portal.columns;
       if (columns) this.out.writer.rowDescription(fieldDescriptions(columns, portal.formats));
       try {
         await this.run(portal, 0);
       } finally {
+        if (timer) clearTimeout(timer);
         portal.close();
       }
     }

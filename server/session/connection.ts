@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Engine, EngineSession } from '../../engine/api.js';
 import { parseMs } from '../../engine/session/settings.js';
-import { SqlError, SqlState } from '../../engine/errors/index.js';
+import { queryCanceled, SqlError, SqlState } from '../../engine/errors/index.js';
 import type { Logger } from '../log.js';
 import { ALPN_PROTOCOL, type ServerTls } from '../tls/tls-context.js';
 import { EncryptionResponse, FrontendCode, StartupCode, TLS_HANDSHAKE_RECORD } from '../protocol/codes.js';
@@ -41,6 +41,12 @@ const EXTENDED_CODES: ReadonlySet<number> = new Set([
   FrontendCode.Flush,
 ]);
 
+/** Messages that start statement_timeout in the extended protocol (PostgreSQL's start_xact_command). */
+const STATEMENT_CODES: ReadonlySet<number> = new Set([FrontendCode.Parse, FrontendCode.Bind, FrontendCode.Describe, FrontendCode.Execute]);
+
+/** Messages that begin a transaction when none is open (an implicit one): transaction_timeout starts. */
+const TRANSACTION_CODES: ReadonlySet<number> = new Set([...STATEMENT_CODES, FrontendCode.Query]);
+
 /** How long a closing socket may take to flush its last bytes before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -67,6 +73,19 @@ export class Connection {
   private cancelKey: CancelKey | null = null;
   private releaseSlot: (() => void) | null = null;
   private closed = false;
+  /** After an error in an extended-protocol message (or statement_timeout), input is skipped until Sync. */
+  private skipUntilSync = false;
+  /** A message is being executed, as opposed to waiting on the client between messages. */
+  private dispatching = false;
+  /**
+   * statement_timeout in the extended protocol, as in PostgreSQL: from the first Parse, Bind,
+   * Describe or Execute until an Execute completes or Sync. (Query: the engine times each statement.)
+   */
+  private statementTimer: NodeJS.Timeout | null = null;
+  /** statement_timeout fired while a message was executing: reported after it, unless it failed anyway. */
+  private statementTimedOut = false;
+  /** transaction_timeout: from the first statement message of a transaction until ReadyForQuery outside one. */
+  private transactionTimer: NodeJS.Timeout | null = null;
 
   constructor(
     socket: Socket,
@@ -260,47 +279,111 @@ export class Connection {
   }
 
   private async messageLoop(): Promise<void> {
-    let skipUntilSync = false;
-    // after ReadyForQuery the client owes the next command: PostgreSQL's idle timeouts run
-    let awaitingCommand = true;
+    // Whenever the session waits on the client (for its next message, inside an unsynced pipeline
+    // too, or for it to read output the socket cannot take) PostgreSQL's idle timeouts run.
+    this.input.onWait = this.output.onWait = () => this.idleTimer();
     for (;;) {
-      const frame = await this.nextMessage(awaitingCommand);
-      awaitingCommand = frame !== null && (frame.code === FrontendCode.Query || frame.code === FrontendCode.FunctionCall || frame.code === FrontendCode.Sync);
+      const frame = await this.input.nextMessage();
       if (frame === null || this.closed) return;
-      if (frame.code === FrontendCode.Terminate) return;
-      if (frame.code === FrontendCode.Sync) skipUntilSync = false;
-      else if (skipUntilSync) continue;
+      const code = frame.code;
+      if (code === FrontendCode.Terminate) return;
+      if (code === FrontendCode.Sync) this.skipUntilSync = false;
+      else if (this.skipUntilSync) continue;
+      if (STATEMENT_CODES.has(code)) this.startStatementTimer();
+      if (TRANSACTION_CODES.has(code)) this.startTransactionTimer();
+      let failed = false;
+      this.dispatching = true;
       try {
         await this.dispatch(decodeMessage(frame));
       } catch (err) {
         if (isFatal(err)) throw err;
+        failed = true;
         this.reportError(err);
-        skipUntilSync = EXTENDED_CODES.has(frame.code);
+        this.skipUntilSync = EXTENDED_CODES.has(code);
+      } finally {
+        this.dispatching = false;
       }
-      if (frame.code === FrontendCode.Query || frame.code === FrontendCode.FunctionCall) this.commands!.readyForQuery();
+      if (this.closed) return;
+      if (this.statementTimedOut) {
+        this.statementTimedOut = false;
+        if (!failed) this.reportStatementTimeout();
+      }
+      // PostgreSQL disables statement_timeout whenever an Execute completes; the next message starts it afresh
+      if (code === FrontendCode.Execute) this.stopStatementTimer();
+      // SET transaction_timeout inside a transaction block applies to it at once
+      if (this.session!.transactionStatus !== 'I') this.startTransactionTimer();
+      if (code === FrontendCode.Query || code === FrontendCode.FunctionCall || code === FrontendCode.Sync) this.readyForQuery();
       // A pipelining client that never reads must not make output pile up here.
       await this.output.yieldToClient();
     }
   }
 
-  /** The next message; while idle, idle_in_transaction_session_timeout / idle_session_timeout end the session. */
-  private async nextMessage(idle: boolean) {
-    const timer = idle ? this.idleTimer() : null;
-    try {
-      return await this.input.nextMessage();
-    } finally {
-      if (timer) clearTimeout(timer);
+  /** ReadyForQuery: the pipeline is synced; outside a transaction block transaction_timeout stops. */
+  private readyForQuery(): void {
+    this.stopStatementTimer();
+    this.commands!.readyForQuery();
+    if (this.session!.transactionStatus === 'I') this.stopTransactionTimer();
+  }
+
+  private settingMs(name: string): number {
+    return parseMs(this.session!.setting(name) ?? '0');
+  }
+
+  /** Arms the idle timeout that applies now (inside a transaction or not); returns its disarm. */
+  private idleTimer(): () => void {
+    const inTransaction = this.session!.transactionStatus !== 'I';
+    const ms = this.settingMs(inTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout');
+    if (ms <= 0) return () => undefined;
+    const timer = setTimeout(() => this.fail(inTransaction
+      ? new ConnectionFatal(SqlState.IDLE_IN_TRANSACTION_SESSION_TIMEOUT, 'terminating connection due to idle-in-transaction timeout')
+      : new ConnectionFatal(SqlState.IDLE_SESSION_TIMEOUT, 'terminating connection due to idle-session timeout')), ms);
+    return () => clearTimeout(timer);
+  }
+
+  private startStatementTimer(): void {
+    if (this.statementTimer) return;
+    const ms = this.settingMs('statement_timeout');
+    if (ms > 0) this.statementTimer = setTimeout(() => this.onStatementTimeout(), ms);
+  }
+
+  private stopStatementTimer(): void {
+    if (this.statementTimer) clearTimeout(this.statementTimer);
+    this.statementTimer = null;
+  }
+
+  /**
+   * statement_timeout fired. A running statement is canceled (also while it waits for the client
+   * to read) and the message loop reports it; between messages (the client sends no more of the
+   * pipeline, or does not read) it is reported at once. Either way the rest is skipped until Sync.
+   */
+  private onStatementTimeout(): void {
+    this.statementTimer = null;
+    if (this.dispatching) {
+      this.statementTimedOut = true;
+      this.commands!.cancel('timeout');
+    } else {
+      this.reportStatementTimeout();
     }
   }
 
-  private idleTimer(): NodeJS.Timeout | null {
-    const inTransaction = this.session!.transactionStatus !== 'I';
-    const ms = parseMs(this.session!.setting(inTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout') ?? '0');
-    if (ms <= 0) return null;
-    const error = inTransaction
-      ? new ConnectionFatal(SqlState.IDLE_IN_TRANSACTION_SESSION_TIMEOUT, 'terminating connection due to idle-in-transaction timeout')
-      : new ConnectionFatal(SqlState.IDLE_SESSION_TIMEOUT, 'terminating connection due to idle-session timeout');
-    return setTimeout(() => this.fail(error), ms);
+  private reportStatementTimeout(): void {
+    this.reportError(queryCanceled('timeout'));
+    this.skipUntilSync = true;
+  }
+
+  private startTransactionTimer(): void {
+    if (this.transactionTimer) return;
+    const ms = this.settingMs('transaction_timeout');
+    if (ms <= 0) return;
+    this.transactionTimer = setTimeout(
+      () => this.fail(new ConnectionFatal(SqlState.TRANSACTION_TIMEOUT, 'terminating connection due to transaction timeout')),
+      ms,
+    );
+  }
+
+  private stopTransactionTimer(): void {
+    if (this.transactionTimer) clearTimeout(this.transactionTimer);
+    this.transactionTimer = null;
   }
 
   private async dispatch(msg: FrontendMessage): Promise<void> {
@@ -319,7 +402,7 @@ export class Connection {
       case 'Close':
         return commands.close(msg);
       case 'Sync':
-        return commands.readyForQuery();
+        return; // the message loop answers ReadyForQuery
       case 'Flush':
         return this.output.flush();
       case 'CopyData':
@@ -340,8 +423,12 @@ export class Connection {
   private reportError(err: unknown): void {
     const e = SqlError.from(err);
     if (e.code === SqlState.INTERNAL_ERROR) this.options.log.warn(`internal error: ${e.stack ?? e.message}`);
+    // the statement ended: PostgreSQL disables statement_timeout on an error
+    this.stopStatementTimer();
     this.session?.noteError();
     this.output.writer.errorResponse(errorFields(e));
+    // PostgreSQL flushes an ErrorResponse at once, also in the middle of a pipeline
+    this.output.flush();
   }
 
   /** Ends the connection after a fatal error: tells the client (unless PostgreSQL would only log it) and closes. */
@@ -366,6 +453,8 @@ export class Connection {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopStatementTimer();
+    this.stopTransactionTimer();
     this.commands?.closeAll();
     const socket = this.socket;
     if (socket.destroyed) return;

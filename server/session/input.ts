@@ -14,6 +14,11 @@ export class MessageInput {
   private socket: Socket;
   private ended = false;
   private wake: (() => void) | null = null;
+  /**
+   * Called when a read has to wait for bytes (once per packet, however many chunks arrive);
+   * the function it returns is called when the packet is complete or the stream ended.
+   */
+  onWait: (() => () => void) | null = null;
 
   private readonly onData = (chunk: Buffer) => {
     this.reader.push(chunk);
@@ -70,15 +75,21 @@ export class MessageInput {
   }
 
   private async next<T>(read: () => T | null): Promise<T | null> {
-    for (;;) {
-      const item = read();
-      if (item !== null) {
-        if (this.reader.bufferedBytes <= HIGH_WATER_BYTES) this.socket.resume();
-        return item;
+    let waitEnded: (() => void) | undefined;
+    try {
+      for (;;) {
+        const item = read();
+        if (item !== null) {
+          if (this.reader.bufferedBytes <= HIGH_WATER_BYTES) this.socket.resume();
+          return item;
+        }
+        if (this.ended) return null;
+        this.socket.resume();
+        waitEnded ??= this.onWait?.();
+        await new Promise<void>((resolve) => (this.wake = resolve));
       }
-      if (this.ended) return null;
-      this.socket.resume();
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    } finally {
+      waitEnded?.();
     }
   }
 

@@ -11,6 +11,8 @@ const WRITE_THRESHOLD_BYTES = 64 * 1024;
  */
 export class Output {
   readonly writer = new BackendWriter();
+  /** Called when a wait for the client to read begins; the function it returns is called when the wait ends. */
+  onWait: (() => () => void) | null = null;
 
   constructor(private socket: Socket) {}
 
@@ -36,19 +38,25 @@ export class Output {
 
   /**
    * Called between batches: writes when enough output has accumulated, then waits while the
-   * client is not reading, so a slow client slows the query instead of filling memory.
+   * client is not reading, so a slow client slows the query instead of filling memory. The
+   * wait also ends when `signal` aborts (cancel, statement_timeout).
    */
-  async yieldToClient(): Promise<void> {
+  async yieldToClient(signal?: AbortSignal): Promise<void> {
     if (this.writer.length >= WRITE_THRESHOLD_BYTES) this.flush();
-    if (!this.socket.writableNeedDrain || this.closed) return;
+    if (!this.socket.writableNeedDrain || this.closed || signal?.aborted) return;
+    const socket = this.socket;
+    const waitEnded = this.onWait?.();
     await new Promise<void>((resolve) => {
       const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
+        socket.off('drain', done);
+        socket.off('close', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
+      socket.on('drain', done);
+      socket.on('close', done);
+      signal?.addEventListener('abort', done);
     });
+    waitEnded?.();
   }
 }

@@ -1,10 +1,13 @@
 import type { ColumnDescription, Execution, FormatSettings } from '../../engine/api.js';
-import { queryCanceled, SqlError } from '../../engine/errors/index.js';
+import { queryCanceled, SqlError, SqlState } from '../../engine/errors/index.js';
 import type { Batch } from '../../engine/execution/batch/batch.js';
 import { FormatCode } from '../protocol/codes.js';
 import { CopyOutEncoder } from '../results/copy-out.js';
 import { RowEncoder } from '../results/row-encoder.js';
 import type { Output } from './output.js';
+
+/** Why a running statement is interrupted: CancelRequest or disconnect, or statement_timeout. */
+export type CancelReason = Parameters<typeof queryCanceled>[0];
 
 /**
  * A bound statement being executed (PostgreSQL's portal). Rows are pulled batch by batch;
@@ -30,9 +33,9 @@ export class Portal {
     return this.execution?.copyOut ? null : (this.execution?.columns ?? null);
   }
 
-  /** Interrupts a running next() (CancelRequest, disconnect). */
-  cancel(): void {
-    this.abort.abort('user');
+  /** Interrupts a running next() or a wait for the client to read: CancelRequest and disconnect ('user'), statement_timeout. */
+  cancel(reason: CancelReason = 'user'): void {
+    this.abort.abort(reason);
   }
 
   close(): void {
@@ -53,8 +56,15 @@ export class Portal {
       if (execution.copyOut) await this.copyOut(execution, out, settings);
       else await this.sendRows(execution, maxRows, out, settings);
     } catch (err) {
-      throw this.abort.signal.aborted && !(err instanceof SqlError) ? queryCanceled('user') : err;
+      const canceled = this.abort.signal.aborted && (!(err instanceof SqlError) || err.code === SqlState.QUERY_CANCELED);
+      throw canceled ? queryCanceled(this.abort.signal.reason as CancelReason) : err;
     }
+  }
+
+  /** Waits while the client is not reading; a cancel ends the wait and the statement. */
+  private async yieldToClient(out: Output): Promise<void> {
+    await out.yieldToClient(this.abort.signal);
+    if (this.abort.signal.aborted) throw queryCanceled(this.abort.signal.reason as CancelReason);
   }
 
   private async sendRows(execution: Execution, maxRows: number, out: Output, settings: FormatSettings): Promise<void> {
@@ -72,7 +82,7 @@ export class Portal {
       sent += count;
       pending.offset += count;
       if (pending.offset === pending.batch.length) this.pending = null;
-      await out.yieldToClient();
+      await this.yieldToClient(out);
     }
     out.writer.commandComplete(execution.commandTag(sent));
   }
@@ -87,7 +97,7 @@ export class Portal {
       for (let r = pending.offset; r < pending.batch.length; r++) out.writer.copyData(encoder.row(pending.batch, r));
       rows += pending.batch.length - pending.offset;
       this.pending = null;
-      await out.yieldToClient();
+      await this.yieldToClient(out);
     }
     out.writer.copyDone().commandComplete(execution.commandTag(rows));
   }
