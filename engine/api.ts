@@ -31,6 +31,13 @@ export interface SessionOptions {
   readonly backendPid?: number;
   /** The client's address and port (pg_stat_activity.client_addr/client_port); absent when not over TCP. */
   readonly client?: { readonly address: string; readonly port: number };
+  /**
+   * pg_cancel_backend() of this session: cancel it as a CancelRequest would. Absent: the engine
+   * cancels the session's running statements itself.
+   */
+  readonly onCancelRequest?: () => void;
+  /** pg_terminate_backend() of this session: end the connection with FATAL 57P01. Absent: the session cannot be terminated. */
+  readonly onTerminate?: () => void;
 }
 
 export interface Notice {

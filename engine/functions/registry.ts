@@ -29,6 +29,16 @@ export interface EvalContext {
   readonly transactionStart?: bigint;
   /** Start of the current statement (statement_timestamp()); falls back like transactionStart. */
   readonly statementStart?: bigint;
+  /**
+   * Where pg_sleep() asks for its delay: evaluation cannot wait, so the statement's driver
+   * (runPlan) waits the requested time, cancellably, before it passes the batch on.
+   */
+  readonly sleeps?: SleepRequests;
+}
+
+export interface SleepRequests {
+  /** Milliseconds requested and not yet waited. */
+  ms: number;
 }
 
 /** Session facts and settings for functions such as current_user or set_config. */
@@ -40,6 +50,8 @@ export interface SessionFunctions {
   readonly backendPid: number;
   getSetting(name: string, missingOk: boolean): string | null;
   setSetting(name: string, value: string, isLocal: boolean): string;
+  /** pg_cancel_backend / pg_terminate_backend: false (with a WARNING) when no such session; 42501 when not allowed. */
+  signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
 }
 
 export type Volatility = 'immutable' | 'stable' | 'volatile';

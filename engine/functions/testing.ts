@@ -34,6 +34,7 @@ export function testContext(format: Partial<FormatSettings> = {}, extra: Partial
         settings.set(name, value);
         return value;
       },
+      signalBackend: () => false,
     },
     transactionStart: 1_700_000_000_000_000n,
     statementStart: 1_700_000_000_000_000n,

@@ -5,7 +5,10 @@
 import type { ActivityRow } from '../catalog/system/session-info.js';
 
 export interface ActivitySource {
+  readonly backendPid: number;
   activity(): ActivityRow;
+  /** Cancels the running statement (pg_cancel_backend) or ends the session (pg_terminate_backend); false when it cannot. */
+  signal(kind: 'cancel' | 'terminate'): boolean;
 }
 
 export class SessionActivity {
@@ -20,6 +23,12 @@ export class SessionActivity {
   /** A process id for a session the server opened without one (in-process use, tests). */
   allocatePid(): number {
     return this.nextPid++;
+  }
+
+  /** The open session with this process id. */
+  find(pid: number): ActivitySource | undefined {
+    for (const s of this.sessions) if (s.backendPid === pid) return s;
+    return undefined;
   }
 
   rows(): ActivityRow[] {

@@ -7,7 +7,7 @@ import { isWritable, type ConnectorSession } from '../../connectors/spi/index.js
 import type {
   EngineSession, Execution, ExecuteOptions, FormatSettings, ParsedStatement, PreparedStatement, SessionOptions, TransactionStatus,
 } from '../api.js';
-import { type AccessControl, type Identity, StatementAccess } from '../access/access-control.js';
+import { type AccessControl, type Identity, StatementAccess, allowAll } from '../access/access-control.js';
 import { ParamTypes } from '../analyzer/coerce.js';
 import type { CatalogManager, NameDefaults } from '../catalog/catalog-manager.js';
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../errors/index.js';
@@ -62,7 +62,7 @@ export class Session implements EngineSession, ActivitySource {
   /** Where admitted statements report what they hold in memory (their resource group's memory share), by the statement's signal. */
   private readonly groupMemory = new WeakMap<AbortSignal, MemoryListener>();
   /** pg_backend_pid() and pg_stat_activity. */
-  private readonly backendPid: number;
+  readonly backendPid: number;
   private readonly backendStart = nowMicros();
   private readonly leaveActivity: () => void;
   /** Statements started and not yet finished (a client may interleave portals). */
@@ -165,6 +165,36 @@ export class Session implements EngineSession, ActivitySource {
       this.lastQuery = sql;
       this.queryStart = now;
     }
+  }
+
+  signal(kind: 'cancel' | 'terminate'): boolean {
+    if (kind === 'terminate') {
+      this.options.onTerminate?.();
+      return this.options.onTerminate !== undefined;
+    }
+    if (this.options.onCancelRequest) this.options.onCancelRequest();
+    else for (const c of this.running) c.abort(queryCanceled('user'));
+    return true;
+  }
+
+  /**
+   * pg_cancel_backend / pg_terminate_backend from this session. As in PostgreSQL, a user may
+   * signal only sessions of the same user, unless no access rules are configured (then every
+   * user is trusted as PostgreSQL trusts a superuser).
+   */
+  private signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean {
+    const target = this.sessions.find(pid);
+    if (!target) {
+      this.options.onNotice({ severity: 'WARNING', code: SqlState.WARNING, message: `PID ${pid} is not a PostgreSQL server process` });
+      return false;
+    }
+    if (this.accessControl !== allowAll && target.activity().user !== this.identity().user) {
+      const what = kind === 'cancel' ? 'cancel query' : 'terminate process';
+      throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, `permission denied to ${what}`, {
+        detail: `Only roles with the same user as the ${kind === 'cancel' ? 'session whose query is being canceled' : 'process being terminated'} may ${kind === 'cancel' ? 'cancel it' : 'terminate it'}.`,
+      });
+    }
+    return target.signal(kind);
   }
 
   activity(): ActivityRow {
@@ -419,6 +449,7 @@ export class Session implements EngineSession, ActivitySource {
         return v ?? null;
       },
       setSetting: (name, value, isLocal) => state.set(name, value, isLocal),
+      signalBackend: (pid, kind) => this.signalBackend(pid, kind),
     };
     const statementStart = BigInt(Date.now()) * 1000n;
     return { params, format: this.formatSettings(), session, statementStart, transactionStart: state.transactionStart ?? statementStart };

@@ -83,6 +83,7 @@ const defs = {
   float4: base(700, 'float4', 'float64', 4, 'N', 1021),
   float8: base(701, 'float8', 'float64', 8, 'N', 1022),
   unknown: base(705, 'unknown', 'object', -2, 'X', 0),
+  void: base(2278, 'void', 'object', 4, 'P', 0),
   bpchar: base(1042, 'bpchar', 'object', -1, 'S', 1014),
   varchar: base(1043, 'varchar', 'object', -1, 'S', 1015),
   date: base(1082, 'date', 'int32', 4, 'D', 1182),

@@ -163,6 +163,9 @@ export class Connection {
         onNotice: (n) => writer.noticeResponse({ severity: n.severity, code: n.code, message: n.message, detail: n.detail, hint: n.hint }),
         onDeallocate: (name) => this.commands?.deallocate(name),
         backendPid: this.cancelKey.processId,
+        // pg_cancel_backend / pg_terminate_backend run inside another statement's evaluation: act after it.
+        onCancelRequest: () => setImmediate(() => this.commands?.cancel()),
+        onTerminate: () => setImmediate(() => this.terminate(new ConnectionFatal(SqlState.ADMIN_SHUTDOWN, 'terminating connection due to administrator command'))),
         ...(address !== undefined ? { client: { address, port: this.socket.remotePort ?? 0 } } : {}),
       });
     } catch (err) {

@@ -42,7 +42,7 @@ function baseRows(): TypeRow[] {
     let array = 0;
     try { array = arrayOf(t).oid; } catch { /* no array type */ }
     rows.push({
-      oid: t.oid, name: t.name, len: t.len, byval: typeByVal(t), type: t.name === 'unknown' ? 'p' : 'b', category: t.category,
+      oid: t.oid, name: t.name, len: t.len, byval: typeByVal(t), type: t.name === 'unknown' || t.category === 'P' ? 'p' : 'b', category: t.category,
       preferred: PREFERRED.has(t.name), elem: t.name === 'name' ? T.char.oid : 0, array, align: typeAlign(t), storage: typeStorage(t), collation: typeCollation(t),
     });
     if (array) {
@@ -67,7 +67,6 @@ function baseRows(): TypeRow[] {
     extra(2275, 'cstring', -2, 'p', 'P', 0, 1263),
     extra(2276, 'any', 4, 'p', 'P'),
     extra(2277, 'anyarray', -1, 'p', 'P'),
-    extra(2278, 'void', 4, 'p', 'P'),
     extra(2279, 'trigger', 4, 'p', 'P'),
     extra(2283, 'anyelement', 4, 'p', 'P'),
   );

@@ -45,3 +45,30 @@ registerScalar({
   scalar: ([name, value, isLocal], ctx) => ctx.session.setSetting(name as string, (value as string | null) ?? '', (isLocal as boolean | null) ?? false),
   description: 'set a setting and return the new value',
 });
+registerScalar({
+  name: 'pg_sleep',
+  args: [T.float8],
+  returns: T.void,
+  volatility: 'volatile',
+  strict: true,
+  scalar: ([seconds], ctx) => {
+    if (ctx.sleeps && (seconds as number) > 0) ctx.sleeps.ms += (seconds as number) * 1000;
+    return '';
+  },
+  description: 'sleep for the specified time in seconds',
+});
+for (const [name, kind, description] of [
+  ['pg_cancel_backend', 'cancel', 'cancel the running query of a session'],
+  ['pg_terminate_backend', 'terminate', 'terminate a session'],
+] as const) {
+  registerScalar({
+    name,
+    args: [T.int4],
+    returns: T.bool,
+    volatility: 'volatile',
+    strict: true,
+    scalar: ([pid], ctx) => ctx.session.signalBackend(pid as number, kind),
+    description,
+  });
+}
+

@@ -38,13 +38,13 @@ function connectorFor(origin: ConnectorOrigin): Promise<Connector> {
 
 function evalContext(s: TaskSession): EvalContext {
   const unavailable = () => {
-    throw featureNotSupported('settings functions in a worker task');
+    throw featureNotSupported('session functions in a worker task');
   };
   return {
     params: decodeDatums(s.params),
     initPlanValues: s.initPlanValues === null ? undefined : decodeDatums(s.initPlanValues),
     format: s.format,
-    session: { user: s.user, database: s.database, currentSchema: s.currentSchema, backendPid: s.backendPid, getSetting: unavailable, setSetting: unavailable },
+    session: { user: s.user, database: s.database, currentSchema: s.currentSchema, backendPid: s.backendPid, getSetting: unavailable, setSetting: unavailable, signalBackend: unavailable },
     transactionStart: s.transactionStart,
     statementStart: s.statementStart,
   };

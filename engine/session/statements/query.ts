@@ -3,7 +3,7 @@ import type { ColumnDescription, CopyOutFormat, Notice } from '../../api.js';
 import { bindQuery, type BinderContext, type BoundQuery } from '../../analyzer/bind-select.js';
 import { SqlError, SqlState, featureNotSupported } from '../../errors/index.js';
 import type { TaskContext } from '../../execution/operators/exec-node.js';
-import type { EvalContext } from '../../functions/registry.js';
+import type { EvalContext, SleepRequests } from '../../functions/registry.js';
 import { hasStatistics } from '../../../connectors/spi/index.js';
 import { optimize } from '../../optimizer/optimizer.js';
 import type { RuleTrace } from '../../optimizer/rule.js';
@@ -60,7 +60,8 @@ export async function optimizePlan(ctx: QueryContext, bound: PreparedPlan, optio
 export async function* runPlan(
   ctx: QueryContext, prepared: PreparedPlan, params: readonly unknown[], controller: AbortController, planner = new PhysicalPlanner(),
 ): AsyncIterable<Batch> {
-  const base = ctx.evalContext(params);
+  const sleeps: SleepRequests = { ms: 0 };
+  const base = { ...ctx.evalContext(params), sleeps };
   const initPlanValues: unknown[] = [];
   // Each plan runs with its own task context: per-plan state such as dynamic filters is keyed
   // by ids that each planner numbers from the start.
@@ -72,7 +73,32 @@ export async function* runPlan(
     }
     initPlanValues.push(value);
   }
-  yield* planner.plan(prepared.plan).execute(task());
+  for await (const batch of planner.plan(prepared.plan).execute(task())) {
+    await sleepRequested(sleeps, controller.signal);
+    yield batch;
+  }
+  await sleepRequested(sleeps, controller.signal);
+}
+
+/** Waits what pg_sleep() asked for so far; cancel and statement_timeout end the wait. */
+async function sleepRequested(sleeps: SleepRequests, signal: AbortSignal): Promise<void> {
+  if (sleeps.ms <= 0) return;
+  const ms = sleeps.ms;
+  sleeps.ms = 0;
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    };
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(done, ms);
+    if (signal.aborted) aborted();
+    else signal.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 export async function planQuery(ctx: QueryContext, ast: AstNode): Promise<PlannedStatement> {
