@@ -12,10 +12,11 @@
  *    OIDC discovery ("discovery": true: the issuer's document names jwks_uri) and these rules:
  *      hostssl all jwt_user   127.0.0.1/32 jwt
  *      hostssl all oauth_user 127.0.0.1/32 oauth issuer="<issuer>" scope="openid lakegate"
+ *      host    all scram_user,ghost 127.0.0.1/32 scram-sha-256   (a password file with scram_user only)
  *    and NODE_EXTRA_CA_CERTS set to the issuer's certificate, so the gateway fetches the
  *    document and the JWKS over verified TLS.
  * 3. Prints one JSON line on stdout: gateway port, issuer, discovery URI, scope, the issuer's
- *    certificate, the gateway's log file, and per user the tokens
+ *    certificate, the gateway's log file, scram_user's password, and per user the tokens
  *      valid, expired, wrongAudience, algNone (unsigned), unknownKey (a key not in the JWKS).
  * 4. Runs until stdin closes or SIGTERM/SIGINT, then stops the gateway and the issuer and removes
  *    its temporary directory. A client that dies therefore never leaves a gateway behind.
@@ -33,7 +34,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = join(ROOT, 'dist/server/main.js');
 const AUDIENCE = 'lakegate';
 const SCOPE = 'openid lakegate';
-const USERS = { jwt: 'jwt_user', oauth: 'oauth_user' };
+const USERS = { jwt: 'jwt_user', oauth: 'oauth_user', scram: 'scram_user' };
+const SCRAM_PASSWORD = 's3cret pw';
 
 const work = mkdtempSync(join(tmpdir(), 'lakegate-oidc-'));
 let gateway = null;
@@ -113,13 +115,18 @@ async function main() {
   issuer = `https://127.0.0.1:${issuerServer.address().port}`;
   const discovery = `${issuer}/.well-known/openid-configuration`;
 
+  execFileSync(process.execPath, [join(ROOT, 'dist/auth/cli/add-user.js'), join(work, 'passwords'), USERS.scram], {
+    env: { ...process.env, LAKEGATE_NEW_PASSWORD: SCRAM_PASSWORD }, stdio: 'ignore',
+  });
   writeFileSync(join(work, 'hba.conf'), [
     `hostssl all ${USERS.jwt}   127.0.0.1/32 jwt`,
     `hostssl all ${USERS.oauth} 127.0.0.1/32 oauth issuer="${issuer}" scope="${SCOPE}"`,
+    `host    all ${USERS.scram},ghost 127.0.0.1/32 scram-sha-256`,
     '',
   ].join('\n'));
   writeFileSync(join(work, 'auth.json'), JSON.stringify({
     hba: 'hba.conf',
+    passwords: 'passwords',
     jwt: { issuer, audience: AUDIENCE, discovery: true, algorithms: ['RS256'] },
   }));
   const logFile = join(work, 'gateway.log');
@@ -167,6 +174,7 @@ async function main() {
     issuerCertificate: certFile,
     gatewayLog: logFile,
     users: USERS,
+    scramPassword: SCRAM_PASSWORD,
     tokens: { [USERS.jwt]: await tokensFor(USERS.jwt), [USERS.oauth]: await tokensFor(USERS.oauth) },
   })}\n`);
 }
