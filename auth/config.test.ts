@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { T } from '../engine/types/pg-type.js';
 import { silentLogger } from '../server/log.js';
 import { startServer } from '../server/server.js';
+import { selectOneAs } from '../server/testing/sign-in.js';
 import { createFakeEngine } from '../server/testing/fake-engine.js';
 import { withUser } from './cli/add-user.js';
 import { loadAuthSetup } from './config.js';
@@ -99,15 +99,7 @@ describe('"requireTls": true', () => {
       engine: createFakeEngine({ 'select 1': { columns: [{ name: '?column?', type: T.int4 }], rows: [[1]] } }),
       port: 0, log: silentLogger, tls: 'self-signed', authenticate: setup.authenticate!,
     });
-    const signIn = async (user: string, tls: boolean) => {
-      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user, password: 'pw', database: 'd', ssl: tls ? { rejectUnauthorized: false } : false });
-      try {
-        await client.connect();
-        return (await client.query('select 1')).rows[0]['?column?'];
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    };
+    const signIn = (user: string, tls: boolean) => selectOneAs(server.port, user, 'pw', tls);
     try {
       await expect(signIn('alice', false)).rejects.toMatchObject({
         code: '28000', message: 'no pg_hba.conf entry for host "127.0.0.1", user "alice", database "d", no encryption',

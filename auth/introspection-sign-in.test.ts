@@ -9,11 +9,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T } from '../engine/types/pg-type.js';
 import { silentLogger } from '../server/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { selectOneAs } from '../server/testing/sign-in.js';
 import { createFakeEngine } from '../server/testing/fake-engine.js';
 import type { AuthExchange } from './authenticator.js';
 import { hbaAuthenticator } from './hba-authenticator.js';
@@ -58,15 +58,7 @@ afterAll(async () => {
   await endpoint?.close();
 });
 
-async function signIn(password: string, user = 'alice'): Promise<unknown> {
-  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user, password, database: 'd' });
-  try {
-    await client.connect();
-    return (await client.query('select 1')).rows[0]['?column?'];
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+const signIn = (password: string, user = 'alice'): Promise<unknown> => selectOneAs(server.port, user, password);
 
 const refused = (user = 'alice') => ({ code: '28000', severity: 'FATAL', message: `JWT authentication failed for user "${user}"` });
 

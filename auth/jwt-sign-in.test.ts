@@ -11,11 +11,11 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T } from '../engine/types/pg-type.js';
 import { silentLogger } from '../server/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { selectOneAs } from '../server/testing/sign-in.js';
 import { createFakeEngine } from '../server/testing/fake-engine.js';
 import type { AuthExchange } from './authenticator.js';
 import { hbaAuthenticator } from './hba-authenticator.js';
@@ -90,15 +90,7 @@ afterAll(async () => {
   jwks?.close();
 });
 
-async function signIn(password: string, server = plain, user = 'alice', ssl = false): Promise<unknown> {
-  const client = new pg.Client({ host: '127.0.0.1', port: server.port, user, password, database: 'd', ssl: ssl ? { rejectUnauthorized: false } : false });
-  try {
-    await client.connect();
-    return (await client.query('select 1')).rows[0]['?column?'];
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+const signIn = (password: string, server = plain, user = 'alice', ssl = false): Promise<unknown> => selectOneAs(server.port, user, password, ssl);
 
 const refused = (user = 'alice') => ({ code: '28000', severity: 'FATAL', message: `JWT authentication failed for user "${user}"` });
 

@@ -7,11 +7,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { T } from '../engine/types/pg-type.js';
 import { silentLogger } from '../server/log.js';
 import { startServer } from '../server/server.js';
+import { selectOneAs } from '../server/testing/sign-in.js';
 import { createFakeEngine } from '../server/testing/fake-engine.js';
 import { TokenRejected, verifyBearerToken } from './bearer-token.js';
 import { hbaAuthenticator } from './hba-authenticator.js';
@@ -72,6 +72,22 @@ beforeEach(async () => {
   requests.length = 0;
 });
 
+/** Verification through a discovered key set whose clock the test sets (document age, cooldown). */
+function withClock() {
+  let clock = 0;
+  const resolver = discoveredKeys({
+    documentUrl: new URL(`${issuer}/.well-known/openid-configuration`), issuer, timeoutMs: 2000, cacheMaxAgeMs: 60_000, cooldownMs: 30_000,
+    jwks: { cooldownDuration: 0 }, now: () => clock,
+  });
+  const s = settings();
+  return {
+    verify: async (kid: string) => verifyBearerToken(await token(kid), { ...s, verification: { ...s.verification, keys: resolver } as typeof s.verification }, 'alice'),
+    setClock: (ms: number) => {
+      clock = ms;
+    },
+  };
+}
+
 describe('OIDC discovery', () => {
   it('finds the key set through the configuration document and verifies tokens with it', async () => {
     const s = settings();
@@ -88,15 +104,7 @@ describe('OIDC discovery', () => {
       log: silentLogger,
       authenticate: hbaAuthenticator(parseHba('host all all all jwt'), { jwt: jwtAuthenticator({ settings: settings({ allowPlaintext: true }), log: (m) => logged.push(m) }) }),
     });
-    const signIn = async (password: string) => {
-      const client = new pg.Client({ host: '127.0.0.1', port: gateway.port, user: 'alice', password, database: 'd' });
-      try {
-        await client.connect();
-        return (await client.query('select 1')).rows[0]['?column?'];
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    };
+    const signIn = (password: string) => selectOneAs(gateway.port, 'alice', password);
     try {
       expect(await signIn(await token('k1'))).toBe(1);
       await publicJwk('stranger');
@@ -116,41 +124,29 @@ describe('OIDC discovery', () => {
   });
 
   it('picks up a rotated key, and a moved jwks_uri once the document is stale', async () => {
-    let clock = 0;
-    const resolver = discoveredKeys({
-      documentUrl: new URL(`${issuer}/.well-known/openid-configuration`), issuer, timeoutMs: 2000, cacheMaxAgeMs: 60_000, cooldownMs: 30_000,
-      jwks: { cooldownDuration: 0 }, now: () => clock,
-    });
-    const s = settings();
-    const verify = async (kid: string) => verifyBearerToken(await token(kid), { ...s, verification: { ...s.verification, keys: resolver } as typeof s.verification }, 'alice');
+    const { verify, setClock } = withClock();
     await verify('k1');
     published = [...published, await publicJwk('k2')];
     await verify('k2');
     expect(requests).toEqual(['/.well-known/openid-configuration', '/keys-a', '/keys-a']);
     jwksPath = '/keys-b';
     published = [await publicJwk('k3')];
-    clock = 61_000;
+    setClock(61_000);
     await verify('k3');
     expect(requests.slice(3)).toEqual(['/.well-known/openid-configuration', '/keys-b']);
   });
 
   it('asks an issuer that fails at most once per cooldown, and keys found before keep working', async () => {
-    let clock = 0;
-    const resolver = discoveredKeys({
-      documentUrl: new URL(`${issuer}/.well-known/openid-configuration`), issuer, timeoutMs: 2000, cacheMaxAgeMs: 60_000, cooldownMs: 30_000,
-      jwks: { cooldownDuration: 0 }, now: () => clock,
-    });
-    const s = settings();
-    const verify = async (kid: string) => verifyBearerToken(await token(kid), { ...s, verification: { ...s.verification, keys: resolver } as typeof s.verification }, 'alice');
+    const { verify, setClock } = withClock();
     documentStatus = 503;
     const attempts = await Promise.allSettled(Array.from({ length: 20 }, () => verify('k1')));
     expect(attempts.every((a) => a.status === 'rejected')).toBe(true);
     expect(requests).toEqual(['/.well-known/openid-configuration']);
-    clock = 31_000;
+    setClock(31_000);
     documentStatus = 200;
     await verify('k1');
     documentStatus = 503;
-    clock = 100_000;
+    setClock(100_000);
     await verify('k1');
     expect(requests.filter((r) => r === '/.well-known/openid-configuration')).toHaveLength(3);
   });

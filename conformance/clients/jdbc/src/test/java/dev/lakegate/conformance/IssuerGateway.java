@@ -1,6 +1,7 @@
 package dev.lakegate.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +75,18 @@ final class IssuerGateway implements AutoCloseable {
     p.setProperty("ApplicationName", "lakegate-pgjdbc-sign-in");
     for (int i = 0; i + 1 < extra.length; i += 2) p.setProperty(extra[i], extra[i + 1]);
     return DriverManager.getConnection("jdbc:postgresql://" + setup.get("host").asText() + ":" + setup.get("port").asInt() + "/lakegate", p);
+  }
+
+  /** Signs in as {@code user} and checks that {@code current_user} and {@code select count(*) from table} answer as expected. */
+  void assertSignsIn(String user, String password, String sslmode, String table, long rows, String... extra) throws SQLException {
+    try (Connection c = connect(user, password, sslmode, extra);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select current_user, count(*) from " + table)) {
+      assertTrue(rs.next());
+      assertEquals(user, rs.getString(1));
+      assertEquals(rows, rs.getLong(2));
+      assertFalse(rs.next());
+    }
   }
 
   String log() throws IOException {

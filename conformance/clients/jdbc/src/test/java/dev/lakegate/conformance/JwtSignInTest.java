@@ -17,9 +17,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -59,14 +57,7 @@ class JwtSignInTest {
 
   /** A valid token signs in over TLS as the token's subject and runs a query. */
   static void assertValidSignIn() throws SQLException {
-    try (Connection c = connect(token("valid"), "require");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select current_user, count(*) from tpch.tiny.nation")) {
-      assertTrue(rs.next());
-      assertEquals(user, rs.getString(1));
-      assertEquals(25, rs.getLong(2));
-      assertFalse(rs.next());
-    }
+    gateway.assertSignsIn(user, token("valid"), "require", "tpch.tiny.nation", 25);
   }
 
   @Test
