@@ -237,6 +237,29 @@ describe('SCRAM exchange on the wire', () => {
     expect(await closedWith(c)).toEqual(fatal('08P01', 'malformed SASLInitialResponse message'));
   });
 
+  it.each([
+    ['a NUL in the client-first-message', 'n=\0,r=abc', 'Message length does not match input length.'],
+    ['an extension after the nonce that is not x=value', 'n=n=n=,r=abc,,n=', 'Expected attributes "n" and "r".'],
+  ])('%s → 08P01 malformed SCRAM message (found by fuzzing)', async (_what, bare, detail) => {
+    const c = await begin();
+    c.send(saslInitial('SCRAM-SHA-256', Buffer.from(`n,,${bare}`)));
+    expect(await closedWith(c)).toEqual([expect.objectContaining({ Severity: 'FATAL', Code: '08P01', Message: 'malformed SCRAM message', Detail: detail })]);
+  });
+
+  it('extensions are read as x=value items: after the nonce they sign in, junk before the proof is 08P01', async () => {
+    const c = await begin();
+    const bare = `n=,r=${randomBytes(18).toString('base64')},x=ext,`;
+    const sf = await serverFirst(c, bare);
+    c.send(saslResponse(clientFinal('s3cret', sf.salt, sf.iterations, bare, sf.text, sf.nonce)));
+    expect(await c.receive()).toMatchObject({ Type: 'Authentication', Code: 12 });
+    expect(await c.receive()).toEqual({ Type: 'AuthenticationOk' });
+    c.destroy();
+    const d = await begin();
+    const sf2 = await serverFirst(d, 'n=,r=abc');
+    d.send(saslResponse(`c=biws,r=${sf2.nonce},junk,p=AAAA`));
+    expect(await closedWith(d)).toEqual([expect.objectContaining({ Severity: 'FATAL', Code: '08P01', Message: 'malformed SCRAM message' })]);
+  });
+
   it('a SCRAM message over 1 024 bytes → 08P01', async () => {
     const c = await begin();
     c.send(saslInitial('SCRAM-SHA-256', Buffer.from(`n,,n=,r=${'a'.repeat(1100)}`)));

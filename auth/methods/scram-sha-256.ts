@@ -50,6 +50,12 @@ interface ClientFirst {
   readonly nonce: string;
 }
 
+/** A SCRAM message as text; PostgreSQL reads it as a C string, so a NUL inside is malformed. */
+function scramText(message: Buffer): string {
+  if (message.includes(0)) throw malformed('Message length does not match input length.');
+  return message.toString('utf8');
+}
+
 function parseClientFirst(text: string): ClientFirst {
   const m = /^(n|y|p=([^,]*)),(a=[^,]*)?,(.*)$/s.exec(text);
   if (!m) throw malformed('Unexpected channel-binding flag or attribute.');
@@ -58,7 +64,9 @@ function parseClientFirst(text: string): ClientFirst {
   }
   if (m[3] !== undefined) throw authFatal(SqlState.FEATURE_NOT_SUPPORTED, 'client uses authorization identity, but it is not supported');
   const bare = m[4]!;
-  const attrs = /^n=[^,]*,r=([^,]*)(?:,.*)?$/s.exec(bare);
+  // Extensions after the nonce are attr=value items, each read with the comma after it, as
+  // PostgreSQL's read_any_attr() reads them.
+  const attrs = /^n=[^,]*,r=([^,]*)(?:,[A-Za-z]=[^,]*)*,?$/s.exec(bare);
   if (!attrs) throw malformed('Expected attributes "n" and "r".');
   if (!PRINTABLE.test(attrs[1]!)) throw malformed('The client nonce contains invalid characters.');
   const cbFlag = (m[1]!.startsWith('p') ? 'p' : m[1]) as 'n' | 'y' | 'p';
@@ -77,7 +85,7 @@ export function scramAuthenticator(options: ScramOptions): Authenticator {
     const initial = parseSaslInitialResponse(await exchange.receive('SASL'), MAX_SCRAM_MESSAGE);
     if (!offered.includes(initial.mechanism)) throw protocolViolation('client selected an invalid SASL authentication mechanism');
     if (initial.data === null) throw malformed('The client sent no initial response.');
-    const first = parseClientFirst(initial.data.toString('utf8'));
+    const first = parseClientFirst(scramText(initial.data));
     if (initial.mechanism === PLUS && first.cbFlag !== 'p') {
       throw malformed('The client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not include channel binding data.');
     }
@@ -106,8 +114,8 @@ export function scramAuthenticator(options: ScramOptions): Authenticator {
 
     const finalBody = await exchange.receive('SASL');
     if (finalBody.length > MAX_SCRAM_MESSAGE) throw protocolViolation('SASL message too long', `The limit is ${MAX_SCRAM_MESSAGE} bytes.`);
-    const finalText = finalBody.toString('utf8');
-    const fm = /^c=([^,]*),r=([^,]*)(?:,[^,]*)*?,p=([^,]*)$/s.exec(finalText);
+    const finalText = scramText(finalBody);
+    const fm = /^c=([^,]*),r=([^,]*)(?:,[A-Za-z]=[^,]*)*?,p=([^,]*)$/s.exec(finalText);
     if (!fm) throw malformed('Expected attributes "c", "r" and "p".');
     const expectedCb = first.cbFlag === 'p' ? Buffer.concat([Buffer.from(first.gs2Header), binding!]) : Buffer.from(first.gs2Header);
     const cb = decodeB64(fm[1]!, 'channel binding');

@@ -1,10 +1,15 @@
 /**
  * Mutation fuzzing support for the wire codec's fuzz tests (`protocol/codec.fuzz.test.ts`,
- * `wire.fuzz.test.ts`): a seeded PRNG, the run settings (FUZZ_SEED, FUZZ_ITERATIONS), a seed
- * corpus of valid frontend traffic and havoc-style mutators (bit flips, insertions, deletions,
- * corrupted length words and counts, truncation, splicing, random chunking). No dependency.
+ * `wire.fuzz.test.ts`) and the sign-in fuzz tests (`sasl-fuzz.ts`): a seeded PRNG, the run
+ * settings (FUZZ_SEED, FUZZ_ITERATIONS), a seed corpus of valid frontend traffic — built here,
+ * captured from real clients and kept from past failures (`fuzz-corpus/`, README.md there) — and
+ * havoc-style mutators (bit flips, insertions, deletions, corrupted length words and counts,
+ * truncation, splicing, random chunking). No dependency.
  */
-import { StartupCode } from '../protocol/codes.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FrontendCode, StartupCode } from '../protocol/codes.js';
 import { MAX_STARTUP_PACKET_BODY, SMALL_MESSAGE_LIMIT } from '../protocol/frame-reader.js';
 import { encodeFrontend, type WireJson } from './wire-client.js';
 
@@ -97,7 +102,7 @@ const u32 = (n: number) => {
   return b;
 };
 /** A typed message the wire client has no JSON form for ('p' password/SASL, 'F' FunctionCall). */
-const typed = (code: string, ...body: Buffer[]) => {
+export const typed = (code: string, ...body: Buffer[]) => {
   const b = Buffer.concat(body);
   return Buffer.concat([Buffer.from(code, 'latin1'), u32(b.length + 4), b]);
 };
@@ -110,8 +115,8 @@ const startup = (parameters: Record<string, string>, protocolVersion = 196608): 
 const user = { user: 'u', database: 'd' };
 const clientFirst = Buffer.from('n,,n=,r=rOprNGfwEbeRWgbN');
 
-/** Valid frontend traffic after startup: every message type the gateway decodes. */
-export const messageCorpus: readonly Buffer[] = [
+/** Hand-built valid frontend traffic after startup: every message type the gateway decodes. */
+const builtMessages: readonly Buffer[] = [
   wire({ Type: 'Query', String: 'select 1' }),
   wire({ Type: 'Query', String: "select 'é€😀'; select 1" }, { Type: 'Query', String: '' }),
   wire(
@@ -141,8 +146,8 @@ export const messageCorpus: readonly Buffer[] = [
   wire({ Type: 'Sync' }, { Type: 'Terminate' }),
 ];
 
-/** Valid startup-phase traffic: each encryption request, CancelRequest, protocol versions and options. */
-export const startupCorpus: readonly Buffer[] = [
+/** Hand-built valid startup-phase traffic: each encryption request, CancelRequest, protocol versions and options. */
+const builtStartup: readonly Buffer[] = [
   wire(startup({ ...user, application_name: 'fuzz', client_encoding: 'UTF8' }), { Type: 'Query', String: 'select 1' }, { Type: 'Terminate' }),
   wire({ Type: 'SSLRequest' }, startup(user)),
   wire({ Type: 'GSSEncRequest' }, startup(user)),
@@ -150,6 +155,72 @@ export const startupCorpus: readonly Buffer[] = [
   wire(startup({ ...user, _pq_: 'x', '_pq_.compression': 'on' }, 196610)),
   wire(startup({ user: 'ü', options: '-c search_path=x' })),
 ];
+
+/** The corpus folder: sessions captured from real clients, and past failing inputs (README.md there). */
+export const CORPUS_DIR = fileURLToPath(new URL('fuzz-corpus/', import.meta.url));
+
+/** A corpus file's bytes: `.bin` as they are; `.hex` hex digits, whitespace and `#` comments ignored. */
+export function readCorpusFile(path: string): Buffer {
+  if (path.endsWith('.bin')) return readFileSync(path);
+  if (!path.endsWith('.hex')) throw new Error(`${path}: corpus files end in .bin or .hex`);
+  const digits = readFileSync(path, 'utf8').replace(/#.*$/gm, '').replace(/\s+/g, '');
+  if (!/^(?:[0-9a-f]{2})*$/i.test(digits)) throw new Error(`${path}: not an even number of hex digits`);
+  return Buffer.from(digits, 'hex');
+}
+
+export interface CorpusFile {
+  readonly name: string;
+  readonly bytes: Buffer;
+}
+
+const corpusFolder = (folder: string): CorpusFile[] =>
+  readdirSync(join(CORPUS_DIR, folder))
+    .sort()
+    .map((name) => ({ name, bytes: readCorpusFile(join(CORPUS_DIR, folder, name)) }));
+
+/** Client→server bytes of real sessions (psql, node-postgres, psycopg, pgJDBC) from the connection's first byte. */
+export const capturedSessions: readonly CorpusFile[] = corpusFolder('captured');
+
+/**
+ * What a crash file holds, named by the first word of its file name: a startup-phase input
+ * (`startup-`), message-phase traffic after a valid startup (`messages-`), or the body of a
+ * SASLInitialResponse (`scram-`, `oauthbearer-`).
+ */
+export const CRASH_KINDS = ['startup', 'messages', 'scram', 'oauthbearer'] as const;
+export type CrashKind = (typeof CRASH_KINDS)[number];
+
+/** Past failing inputs, replayed by the fuzz tests as regression seeds. */
+export const crashInputs: readonly (CorpusFile & { readonly kind: CrashKind })[] = corpusFolder('crashes').map((file) => {
+  const kind = CRASH_KINDS.find((k) => file.name.startsWith(`${k}-`));
+  if (!kind) throw new Error(`fuzz-corpus/crashes/${file.name}: the name must start with one of ${CRASH_KINDS.map((k) => `${k}-`).join(', ')}`);
+  return { ...file, kind };
+});
+
+export const crashesOf = (kind: CrashKind): Buffer[] => crashInputs.filter((c) => c.kind === kind).map((c) => c.bytes);
+
+/**
+ * A session split where sign-in ends: the bodies of its first run of 'p' messages (SASL or
+ * password), and every message after them as message-phase traffic.
+ */
+function splitSignIn(bytes: Buffer): { signIn: Buffer[]; messages: Buffer } {
+  const { frames, tail } = splitFrames({ phase: 'startup', bytes });
+  const first = frames.findIndex((f) => f.head.length === 5);
+  if (first < 0) return { signIn: [], messages: Buffer.alloc(0) };
+  let end = first;
+  while (end < frames.length && frames[end]!.head[0] === FrontendCode.Password) end++;
+  return { signIn: frames.slice(first, end).map((f) => f.body), messages: joinFrames(frames.slice(end), tail) };
+}
+
+const capturedParts = capturedSessions.map(({ bytes }) => splitSignIn(bytes));
+
+/** The SASLInitialResponse bodies of the captured sign-ins. */
+export const capturedSaslInitial: readonly Buffer[] = capturedParts.flatMap((p) => p.signIn.slice(0, 1));
+
+/** Valid frontend traffic after startup: hand-built, captured after sign-in, and `messages-` crash files. */
+export const messageCorpus: readonly Buffer[] = [...builtMessages, ...capturedParts.map((p) => p.messages).filter((m) => m.length > 0), ...crashesOf('messages')];
+
+/** Valid startup-phase traffic: hand-built, whole captured sessions, and `startup-` crash files. */
+export const startupCorpus: readonly Buffer[] = [...builtStartup, ...capturedSessions.map((s) => s.bytes), ...crashesOf('startup')];
 
 export const fuzzCorpus: readonly FuzzInput[] = [
   ...startupCorpus.map((bytes) => ({ phase: 'startup' as const, bytes })),
@@ -220,7 +291,7 @@ const at = (prng: Prng, bytes: Buffer) => prng.int(bytes.length + 1);
 const randomBytes = (prng: Prng, n: number) => Buffer.from(Array.from({ length: n }, () => prng.int(256)));
 
 /** Byte-level mutations, applied to a whole input or to one frame's body. */
-const byteMutators: readonly ((prng: Prng, bytes: Buffer) => Buffer)[] = [
+export const byteMutators: readonly ((prng: Prng, bytes: Buffer) => Buffer)[] = [
   // bit flip
   (prng, bytes) => {
     if (bytes.length === 0) return bytes;
