@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench -- <tpch|wire|scale|data> [options]   (see bench/README.md)
+// npm run bench -- <tpch|wire|scale|soak|data> [options]   (see bench/README.md)
 import { log, normScale, parseArgs } from './lib/common.mjs';
 import { hookSignals, startPostgres, stopAll } from './lib/services.mjs';
 
@@ -12,10 +12,18 @@ const HELP = `Lakegate benchmarks (bench/README.md)
       delivered to node-postgres, psql and pgJDBC, on Lakegate and PostgreSQL.
   npm run bench -- scale [--sf 0.1,1,10] [--runs 3] [--engines …] [--queries …]
       The TPC-H set at each scale factor, and how the time grows.
+  npm run bench -- soak  [--clients 1000] [--minutes 60] [--think-ms 10000] [--sample-seconds 10]
+                         [--workers N] [--ramp-seconds 30] [--reconnect-every 20] [--settle-seconds 10]
+      Many concurrent node-postgres clients running a mix of queries (select 1, tpch.tiny
+      aggregates and joins, a PostgreSQL catalog, prepared statements, cancels, statement
+      timeouts, reconnects) against one gateway; samples its RSS, fds, CPU and upstream sessions,
+      p50/p95/p99 per kind and errors by SQLSTATE; checks the budgets and that fds and upstream
+      sessions return to the baseline. Writes bench/results/soak-<time>.{md,json}.
   npm run bench -- data  [--sf 1]
       Only make the data: Parquet files and the PostgreSQL tables.
   npm run bench -- render bench/results/tpch-….json
-      Writes the .md and .svg of a TPC-H result again from its .json.
+      Writes the .md and .svg of a TPC-H result again from its .json (of a soak result: the
+      .md, with the verdicts recomputed).
 
 Data is generated once per scale factor into bench/data/sf<N>/ (gateway COPY -> Parquet with
 DuckDB, and loaded into the benchmark's own PostgreSQL 15 on 127.0.0.1:54339 with its data in
@@ -68,11 +76,29 @@ async function main() {
       const { runWire } = await import('./lib/wire.mjs');
       const file = await runWire({ sf: normScale(String(args.sf ?? '1')), runs, count: Number(args.count ?? 2000), rows: Number(args.rows ?? 1_000_000) });
       console.log(`\nwrote ${file}`);
+    } else if (cmd === 'soak') {
+      const { runSoak } = await import('./lib/soak.mjs');
+      const clients = Number(args.clients ?? 1000);
+      const file = await runSoak({
+        clients,
+        minutes: Number(args.minutes ?? 60),
+        thinkMs: Number(args['think-ms'] ?? 10000),
+        sampleSeconds: Number(args['sample-seconds'] ?? 10),
+        workers: Number(args.workers ?? Math.min(4, Math.ceil(clients / 250))),
+        rampSeconds: Number(args['ramp-seconds'] ?? 30),
+        reconnectEvery: Number(args['reconnect-every'] ?? 20),
+        settleSeconds: Number(args['settle-seconds'] ?? 10),
+      });
+      console.log(`\nwrote ${file}`);
     } else if (cmd === 'render') {
       // rewrites the .md and .svg of a TPC-H result from its .json (after a change to the report)
       const { readFileSync } = await import('node:fs');
       const { writeTpchReport } = await import('./lib/report.mjs');
       for (const f of args._.slice(1)) {
+        if (JSON.parse(readFileSync(f, 'utf8')).kind === 'soak') {
+          console.log(`wrote ${(await import('./lib/soak.mjs')).renderSoak(f)}`);
+          continue;
+        }
         const files = writeTpchReport(JSON.parse(readFileSync(f, 'utf8')), f.replace(/^.*\//, '').replace(/\.json$/, ''));
         console.log(`wrote ${files.md}`);
       }
