@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorFactories } from '../../connectors/registry.js';
 import type { Connector } from '../../connectors/spi/index.js';
-import { FileAccessControl } from '../../engine/index.js';
+import { FileAccessControl, createEngine } from '../../engine/index.js';
 import { openTestSession, type TestSession } from '../../engine/testing/run-sql.js';
 
 const pgPort = Number(process.env.PG_TEST_PORT ?? 54329);
@@ -24,6 +24,7 @@ const RULES = {
       columns: [{ name: 'email', mask: "regexp_replace(email, '^[^@]+', '***')" }],
     },
     { group: 'analyst', catalog: 'pg', schema: 'public', table: 'orders', privileges: ['SELECT', 'INSERT'] },
+    { group: 'analyst', catalog: 'pg', schema: 'public', table: 'loud', privileges: ['SELECT'], filter: "region = 'EU'" },
     { group: 'writer', catalog: 'pg', schema: 'public', table: 'customers', privileges: ['SELECT', 'INSERT'], filter: "region = 'EU'" },
     { group: 'writer', catalog: 'pg', schema: 'public', table: 'orders', privileges: ['SELECT', 'INSERT'] },
     { group: 'etl|reader', catalog: 'pg', privileges: ['SELECT'] },
@@ -49,6 +50,8 @@ beforeAll(async () => {
     INSERT INTO public.customers SELECT g, CASE WHEN g % 3 = 0 THEN 'EU' ELSE 'US' END, 'user' || g || '@example.com' FROM generate_series(1, 50000) g;
     CREATE TABLE public.orders (order_id int, customer_id int, amount int);
     INSERT INTO public.orders SELECT g, g % 50 + 1, g FROM generate_series(1, 200) g;
+    CREATE FUNCTION public.shout(r text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RAISE WARNING 'upstream saw region %', r; RETURN r; END $$;
+    CREATE VIEW public.loud AS SELECT id, public.shout(region) AS region FROM public.customers WHERE id <= 6;
     ANALYZE`);
   await admin.query(`ALTER DATABASE ${db} SET log_statement = 'all'`);
   dir = mkdtempSync(join(tmpdir(), 'lakegate-governed-'));
@@ -159,5 +162,22 @@ describe('predicates, native queries and writes under the rules, against Postgre
     await expect(writer.query('DELETE FROM pg.public.orders WHERE order_id = 1001')).rejects.toMatchObject({ code: '42501' });
     await expect(writer.query('UPDATE pg.public.orders SET amount = 6 WHERE order_id = 1001')).rejects.toMatchObject({ code: expect.stringMatching(/^(42501|0A000)$/) });
     expect((await source.query('SELECT amount FROM public.orders WHERE order_id = 1001')).rows).toEqual([{ amount: 5 }]);
+  });
+
+  it("no policy text reaches the gateway's pg_stat_activity or the client as an upstream warning", async () => {
+    // Two sessions of one engine: the second reads the first's row while its governed cursor is open.
+    const engine = createEngine({ catalogs, accessControl: control });
+    const [holder, watcher] = ['ann', 'ann'].map((u) => openTestSession(catalogs, u, 'pg', { groups: ['analyst'], engine }));
+    await holder!.query('BEGIN');
+    await holder!.query('DECLARE c CURSOR FOR SELECT id, email FROM pg.public.customers');
+    expect((await holder!.query('FETCH 1 FROM c')).rows).toEqual([['3', '***@example.com']]);
+    const activity = (await watcher!.query("SELECT query FROM pg_catalog.pg_stat_activity WHERE usename = 'ann'")).rows.map((r) => r[0]);
+    expect(activity).toContain('FETCH 1 FROM c');
+    for (const text of activity) expect(text).not.toMatch(/EU|regexp_replace|\*\*\*/);
+    await holder!.query('COMMIT');
+    // PostgreSQL raises a WARNING per row it reads for the view; none is passed on to the client.
+    const before = analyst.notices.length;
+    expect((await analyst.query('SELECT id, region FROM pg.public.loud ORDER BY id')).rows).toEqual([['3', 'EU'], ['6', 'EU']]);
+    expect(analyst.notices.slice(before)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 import type { Connector } from '../../connectors/spi/index.js';
 import type { AccessControl } from '../access/access-control.js';
 import type { GroupProvider } from '../access/file-group-provider.js';
-import type { EngineSession, Notice } from '../api.js';
+import type { Engine, EngineSession, Notice } from '../api.js';
 import { datumAt } from '../execution/batch/vector.js';
 import { formatText } from '../types/text-codec.js';
 import { createEngine } from '../index.js';
@@ -21,18 +21,23 @@ export interface TestSession {
   query(sql: string, params?: unknown[]): Promise<SqlResult>;
 }
 
-/** `identity.groups` are the principal's groups; `identity.accessControl` the rules (default: allow all). */
+/**
+ * `identity.groups` are the principal's groups; `identity.accessControl` the rules (default: allow
+ * all). Each session has an engine of its own unless `identity.engine` names one to share (then
+ * the sessions see each other, e.g. in pg_stat_activity, and `catalogs` and the rules are that engine's).
+ */
 export function openTestSession(
   catalogs: Map<string, Connector>, user = 'tester', database = 'lakegate',
-  identity: { groups?: readonly string[]; accessControl?: AccessControl; groupProvider?: GroupProvider } = {},
+  identity: { groups?: readonly string[]; accessControl?: AccessControl; groupProvider?: GroupProvider; engine?: Engine } = {},
 ): TestSession {
   const notices: Notice[] = [];
   const parameterChanges: [string, string][] = [];
-  const session = createEngine({
+  const engine = identity.engine ?? createEngine({
     catalogs,
     ...(identity.accessControl ? { accessControl: identity.accessControl } : {}),
     ...(identity.groupProvider ? { groupProvider: identity.groupProvider } : {}),
-  }).openSession({
+  });
+  const session = engine.openSession({
     user,
     ...(identity.groups ? { groups: identity.groups } : {}),
     database,
