@@ -21,23 +21,46 @@ const ROWS = 200;
 const BIG = `select repeat('x', 100000) from generate_series(1, ${ROWS})`;
 
 let dir: string;
-let gateway: ChildProcess;
-let output = '';
-let port: number;
+let gateway: Gateway;
 
-/** Resolves with the match once the gateway's output matches `pattern`; rejects if it exits first. */
-function outputMatching(pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = pattern.exec(output);
-      if (!m) return;
-      gateway.stdout!.off('data', check);
-      resolve(m);
-    };
-    gateway.stdout!.on('data', check);
-    gateway.once('exit', () => reject(new Error(`gateway exited: ${output}`)));
-    check();
-  });
+/** A running `node server/main.js` and everything it printed. */
+class Gateway {
+  output = '';
+  readonly process: ChildProcess;
+  port = 0;
+
+  constructor(args: readonly string[]) {
+    this.process = spawn(process.execPath, [join(dir, 'server/main.js'), '--port', '0', '--http-port', '0', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.process.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  static async start(args: readonly string[]): Promise<Gateway> {
+    const g = new Gateway(args);
+    g.port = Number((await g.outputMatching(/listening on .*:(\d+) /))[1]);
+    return g;
+  }
+
+  /** Resolves with the match once the output matches `pattern`; rejects if the process exits first. */
+  outputMatching(pattern: RegExp): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = pattern.exec(this.output);
+        if (!m) return;
+        this.process.stdout!.off('data', check);
+        this.process.stderr!.off('data', check);
+        resolve(m);
+      };
+      this.process.stdout!.on('data', check);
+      this.process.stderr!.on('data', check);
+      this.process.once('exit', () => reject(new Error(`gateway exited: ${this.output}`)));
+      check();
+    });
+  }
+
+  stop(): void {
+    if (this.process.exitCode === null) this.process.kill('SIGKILL');
+  }
 }
 
 beforeAll(async () => {
@@ -45,28 +68,26 @@ beforeAll(async () => {
   await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.json'), '--noCheck', '--sourceMap', 'false', '--outDir', dir]);
   await writeFile(join(dir, 'package.json'), '{"type":"module"}');
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  gateway = spawn(process.execPath, [join(dir, 'server/main.js'), '--port', '0', '--http-port', '0', '--no-tls'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  gateway.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  gateway.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  port = Number((await outputMatching(/listening on .*:(\d+) /))[1]);
+  gateway = await Gateway.start(['--no-tls']);
 }, 30_000);
 afterAll(async () => {
-  if (gateway.exitCode === null) gateway.kill('SIGKILL');
+  gateway.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('SIGTERM', () => {
   it('refuses new sessions with 57P03, lets a running query finish, and exits 0 within the grace period', async () => {
+    const { port } = gateway;
     const running = await WireClient.connect(port);
     await running.startup({ user: 'tester', database: 'memory' });
     running.pause();
     running.send({ Type: 'Query', String: BIG });
     await new Promise((r) => setTimeout(r, 300));
 
-    const exited = once(gateway, 'exit');
+    const exited = once(gateway.process, 'exit');
     const signalled = performance.now();
-    gateway.kill('SIGTERM');
-    await outputMatching(/SIGTERM received, shutting down/);
+    gateway.process.kill('SIGTERM');
+    await gateway.outputMatching(/SIGTERM received, shutting down/);
 
     const late = await WireClient.connect(port);
     late.send({ Type: 'StartupMessage', Parameters: { user: 'tester', database: 'memory' } });
@@ -85,3 +106,39 @@ describe('SIGTERM', () => {
     expect(performance.now() - signalled).toBeLessThan(GRACE_MS);
   });
 });
+
+describe('SIGHUP', () => {
+  it('reloads the sign-in rules: new connections follow them, open sessions stay; a broken file keeps the old rules', async () => {
+    const hba = join(dir, 'hba.conf');
+    await writeFile(hba, 'host all all 127.0.0.1/32 trust\n');
+    const reloading = await Gateway.start(['--no-tls', '--hba', hba]);
+    try {
+      const signIn = async () => {
+        const c = await WireClient.connect(reloading.port);
+        c.send({ Type: 'StartupMessage', Parameters: { user: 'tester', database: 'memory' } });
+        const first = await c.receive();
+        c.destroy();
+        return first;
+      };
+      const open = await WireClient.connect(reloading.port);
+      await open.startup({ user: 'tester', database: 'memory' });
+      expect(await signIn()).toEqual({ Type: 'AuthenticationOk' });
+
+      await writeFile(hba, 'host all all 127.0.0.1/32 reject\n');
+      reloading.process.kill('SIGHUP');
+      await reloading.outputMatching(/SIGHUP received, sign-in configuration reloaded/);
+      expect(await signIn()).toMatchObject({ Type: 'ErrorResponse', Severity: 'FATAL', Code: '28000' });
+      open.send({ Type: 'Query', String: 'select 1' });
+      expect((await open.until('ReadyForQuery')).map((m) => m.Type)).toEqual(['RowDescription', 'DataRow', 'CommandComplete', 'ReadyForQuery']);
+
+      await writeFile(hba, 'host all all 127.0.0.1/32 no-such-method\n');
+      reloading.process.kill('SIGHUP');
+      await reloading.outputMatching(/sign-in configuration not reloaded: .*hba\.conf:1/);
+      expect(await signIn()).toMatchObject({ Type: 'ErrorResponse', Code: '28000' });
+      open.destroy();
+    } finally {
+      reloading.stop();
+    }
+  });
+});
+

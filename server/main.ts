@@ -31,7 +31,8 @@
  *   --resource-groups-refresh-ms N  how often that file is checked for changes
  *                          (LAKEGATE_RESOURCE_GROUPS_REFRESH_MS, default 1000)
  *
- * SIGTERM/SIGINT shut down gracefully (see RunningServer.close).
+ * SIGTERM/SIGINT shut down gracefully (see RunningServer.close). SIGHUP reloads the sign-in
+ * configuration (rules, passwords, JWT settings); connection limits keep their startup values.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -85,17 +86,18 @@ async function main(): Promise<void> {
   if (tlsClientCaFile !== undefined && tls === 'off') throw new Error('--tls-ca needs TLS (drop --no-tls)');
   const host = values.host ?? env.LAKEGATE_HOST ?? '127.0.0.1';
   const maxConnections = values['max-connections'] ?? env.LAKEGATE_MAX_CONNECTIONS;
-  const auth = loadAuthSetup(
-    {
-      configFile: values['auth-config'] ?? env.LAKEGATE_AUTH_CONFIG,
-      hbaFile: values.hba ?? env.LAKEGATE_HBA,
-      passwordFile: values.passwords ?? env.LAKEGATE_PASSWORDS,
-      jwtConfigFile: values['jwt-config'] ?? env.LAKEGATE_JWT_CONFIG,
-      maxConnections: maxConnections === undefined ? undefined : integer('--max-connections', maxConnections, 0),
-      clientCertificates: tlsClientCaFile !== undefined,
-    },
-    (message) => consoleLogger.warn(message),
-  );
+  const authSources = {
+    configFile: values['auth-config'] ?? env.LAKEGATE_AUTH_CONFIG,
+    hbaFile: values.hba ?? env.LAKEGATE_HBA,
+    passwordFile: values.passwords ?? env.LAKEGATE_PASSWORDS,
+    jwtConfigFile: values['jwt-config'] ?? env.LAKEGATE_JWT_CONFIG,
+    maxConnections: maxConnections === undefined ? undefined : integer('--max-connections', maxConnections, 0),
+    clientCertificates: tlsClientCaFile !== undefined,
+  };
+  const auth = loadAuthSetup(authSources, (message) => consoleLogger.warn(message));
+  // SIGHUP reloads the rules, passwords and JWT settings, as PostgreSQL reloads pg_hba.conf; a
+  // configuration that does not load is logged and the one in force stays.
+  let authenticate = auth.authenticate;
   if (!auth.authenticate && !/^(127\.|::1$|localhost$)/.test(host)) {
     consoleLogger.warn(`no sign-in configured: every client reaching ${host} is trusted (see auth/README.md)`);
   }
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
     ...(tlsClientCaFile !== undefined ? { tlsClientCaFile } : {}),
     maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'] ?? env.LAKEGATE_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
     authenticationTimeoutMs: integer('--auth-timeout-ms', values['auth-timeout-ms'] ?? env.LAKEGATE_AUTH_TIMEOUT_MS, 60_000),
-    authenticate: auth.authenticate ?? undefined,
+    ...(authenticate ? { authenticate: (startup, exchange) => authenticate!(startup, exchange) } : {}),
     connectionLimiter: auth.limiter,
     log: consoleLogger,
   });
@@ -157,6 +159,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    if (!authenticate) return consoleLogger.warn('SIGHUP received: no sign-in configuration to reload');
+    try {
+      authenticate = loadAuthSetup(authSources, (message) => consoleLogger.warn(message)).authenticate ?? authenticate;
+      console.log('SIGHUP received, sign-in configuration reloaded');
+    } catch (err) {
+      consoleLogger.warn(`SIGHUP received, sign-in configuration not reloaded: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
 }
 
 main().catch((err: unknown) => {
