@@ -32,7 +32,8 @@
  *                          (LAKEGATE_RESOURCE_GROUPS_REFRESH_MS, default 1000)
  *
  * SIGTERM/SIGINT shut down gracefully (see RunningServer.close). SIGHUP reloads the sign-in
- * configuration (rules, passwords, JWT settings); connection limits keep their startup values.
+ * configuration (rules, passwords, JWT settings) and the TLS certificate, key and CA files;
+ * connection limits keep their startup values.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -159,13 +160,21 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
   process.on('SIGHUP', () => {
-    if (!authenticate) return consoleLogger.warn('SIGHUP received: no sign-in configuration to reload');
-    try {
-      authenticate = loadAuthSetup(authSources, (message) => consoleLogger.warn(message)).authenticate ?? authenticate;
-      console.log('SIGHUP received, sign-in configuration reloaded');
-    } catch (err) {
-      consoleLogger.warn(`SIGHUP received, sign-in configuration not reloaded: ${err instanceof Error ? err.message : String(err)}`);
+    if (authenticate) {
+      try {
+        authenticate = loadAuthSetup(authSources, (message) => consoleLogger.warn(message)).authenticate ?? authenticate;
+        console.log('SIGHUP received, sign-in configuration reloaded');
+      } catch (err) {
+        consoleLogger.warn(`SIGHUP received, sign-in configuration not reloaded: ${reason(err)}`);
+      }
+    }
+    if (typeof tls === 'object') {
+      server.reloadTls().then(
+        () => console.log('SIGHUP received, TLS certificate files reloaded'),
+        (err: unknown) => consoleLogger.warn(`SIGHUP received, TLS certificate files not reloaded: ${reason(err)}`),
+      );
     }
   });
 }

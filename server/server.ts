@@ -11,7 +11,7 @@ import type { ConnectionLimiter } from '../auth/connection-limits.js';
 import { trustAuthenticator } from '../auth/methods/trust.js';
 import { CancelRegistry } from './session/cancel-registry.js';
 import { Connection } from './session/connection.js';
-import { createTlsContext, type TlsSetting } from './tls/tls-context.js';
+import { createTlsContext, reloadTlsContext, type TlsSetting } from './tls/tls-context.js';
 
 export interface ServerOptions {
   readonly engine: Engine;
@@ -45,6 +45,11 @@ export interface RunningServer {
   readonly httpPort: number | null;
   /** Number of open client connections. */
   connectionCount(): number;
+  /**
+   * Reads the TLS certificate, key and client CA files again for new connections (SIGHUP); open
+   * connections keep theirs. Rejects, keeping the old ones, when they cannot be used.
+   */
+  reloadTls(): Promise<void>;
   /**
    * Graceful shutdown: new sessions get FATAL 57P03 at once; open sessions may finish during
    * the grace period, then get FATAL 57P01; then the listeners close.
@@ -115,6 +120,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     httpPort: http?.port ?? null,
     connectionCount: () => connections.size,
+    reloadTls: async () => {
+      if (tls) await reloadTlsContext(tls, options.tls ?? 'off', options.tlsClientCaFile);
+    },
     close: () => (closing ??= close()),
   };
 }

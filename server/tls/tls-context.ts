@@ -71,6 +71,11 @@ export class ServerTls {
     this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => this.settle(peerOf(socket), err));
   }
 
+  /** New certificate, key and CA for the handshakes that start from now on (SIGHUP); open connections keep theirs. */
+  replace(pem: PemPair & { readonly ca?: string }): void {
+    this.server.setSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
+  }
+
   /**
    * Runs the handshake on `socket`. `clientHello`: bytes of it already read (direct TLS), put
    * back to be read first. Resolves to the encrypted socket; rejects when the handshake fails
@@ -104,8 +109,7 @@ export async function createTlsContext(setting: TlsSetting, log: Logger, clientC
   if (setting === 'off') return null;
   let pair: PemPair;
   if (setting !== 'self-signed') {
-    const [cert, key] = await Promise.all([readFile(setting.certFile, 'utf8'), readFile(setting.keyFile, 'utf8')]);
-    pair = { cert, key };
+    pair = await readPemPair(setting);
   } else {
     try {
       pair = await selfSignedCertificate();
@@ -114,6 +118,24 @@ export async function createTlsContext(setting: TlsSetting, log: Logger, clientC
       return null;
     }
   }
-  const ca = clientCaFile === undefined ? undefined : await readFile(clientCaFile, 'utf8');
-  return new ServerTls(ca === undefined ? pair : { ...pair, ca }, ca !== undefined);
+  return new ServerTls(await withClientCa(pair, clientCaFile), clientCaFile !== undefined);
+}
+
+/**
+ * Reads the certificate, key and client CA files again and uses them for new handshakes, as
+ * PostgreSQL does on SIGHUP; a self-signed certificate stays. Throws (keeping the old ones) when
+ * a file cannot be read or the pair is not usable.
+ */
+export async function reloadTlsContext(tls: ServerTls, setting: TlsSetting, clientCaFile?: string): Promise<void> {
+  if (setting === 'off' || setting === 'self-signed') return;
+  tls.replace(await withClientCa(await readPemPair(setting), clientCaFile));
+}
+
+async function readPemPair(files: { readonly certFile: string; readonly keyFile: string }): Promise<PemPair> {
+  const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+  return { cert, key };
+}
+
+async function withClientCa(pair: PemPair, clientCaFile: string | undefined): Promise<PemPair & { readonly ca?: string }> {
+  return clientCaFile === undefined ? pair : { ...pair, ca: await readFile(clientCaFile, 'utf8') };
 }
