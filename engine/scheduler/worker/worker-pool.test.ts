@@ -51,6 +51,14 @@ describe('source tasks in worker threads', () => {
     expect((await s.query("select n_nationkey from tpch.tiny.nation where n_name = current_setting('application_name')")).rows).toEqual([['0']]);
   });
 
+  it('keeps fragments calling pg_sleep in-process, where the statement waits what they ask for', async () => {
+    await s.query('set lakegate.worker_threads = 2');
+    const t0 = performance.now();
+    expect((await s.query('select r_regionkey from tpch.tiny.region where pg_sleep(0.05) is not null order by 1')).rows).toHaveLength(5);
+    // five rows, 50 ms each: a worker would have skipped the waits
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+  });
+
   it('shuts down', async () => {
     await shutdownWorkerPool();
     expect(workerPool.threads).toBe(0);

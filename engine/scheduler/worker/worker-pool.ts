@@ -59,14 +59,17 @@ class WorkerSlot {
   }
 }
 
-/** Functions that read or change session settings need the session: such fragments stay in-process. */
-const SETTINGS_FUNCTIONS = new Set(['current_setting', 'set_config']);
+/**
+ * Functions that need the session — its settings, the other sessions, or the statement's driver
+ * that waits what pg_sleep asks for: fragments calling them stay in-process.
+ */
+const SESSION_FUNCTIONS = new Set(['current_setting', 'set_config', 'pg_sleep', 'pg_cancel_backend', 'pg_terminate_backend']);
 
-function callsSettingsFunctions(node: unknown): boolean {
+function callsSessionFunctions(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   const n = node as { kind?: unknown; fn?: unknown };
-  if (n.kind === 'call' && typeof n.fn === 'string' && SETTINGS_FUNCTIONS.has(scalarById(n.fn)?.name ?? '')) return true;
-  return Object.values(node).some(callsSettingsFunctions);
+  if (n.kind === 'call' && typeof n.fn === 'string' && SESSION_FUNCTIONS.has(scalarById(n.fn)?.name ?? '')) return true;
+  return Object.values(node).some(callsSessionFunctions);
 }
 
 function taskSession(ctx: TaskContext): TaskSession {
@@ -104,7 +107,7 @@ export class WorkerPool {
     return {
       run: (task, ctx) => {
         const connector = ctx.catalogs.connector(sourceChainScan(task.fragment.root)!.catalog);
-        if (!runsInWorkers(connector) || callsSettingsFunctions(task.fragment.root as LogicalPlan)) return undefined;
+        if (!runsInWorkers(connector) || callsSessionFunctions(task.fragment.root as LogicalPlan)) return undefined;
         return this.stream(this.pick(threads), task, ctx, connector.origin);
       },
     };
