@@ -14,7 +14,16 @@ export interface AdmissionRequest {
   readonly groups: readonly string[];
   /** application_name (Trino's "source"). */
   readonly source: string;
+  /** What kind of statement it is (Trino's queryType). */
+  readonly queryType: QueryType;
 }
+
+/**
+ * Trino's query types of the statements that go through admission: SELECT (and COPY … TO),
+ * EXPLAIN ANALYZE, INSERT (and CREATE TABLE AS, as in Trino), DELETE (and TRUNCATE), ANALYZE.
+ */
+export const QUERY_TYPES = ['SELECT', 'EXPLAIN', 'INSERT', 'DELETE', 'ANALYZE'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
 
 export interface AdmissionGrant {
   readonly queryId: string;

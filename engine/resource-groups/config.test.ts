@@ -33,6 +33,7 @@ describe('parseResourceGroups', () => {
     ['a selector naming a parent group', file({ rootGroups: [group({ subGroups: [group({ name: 'a' })] })], selectors: [{ group: 'g' }] }), 'has sub-groups'],
     ['an invalid pattern', file({ rootGroups: [group()], selectors: [{ user: '(', group: 'g' }] }), 'invalid regular expression'],
     ['a bad memory share', file({ rootGroups: [group({ softMemoryLimit: '150%' })], selectors: [{ group: 'g' }] }), 'softMemoryLimit must be bytes'],
+    ['an unknown query type', file({ rootGroups: [group()], selectors: [{ queryType: 'select', group: 'g' }] }), 'queryType must be one of SELECT, EXPLAIN, INSERT, DELETE, ANALYZE'],
   ])('refuses %s', (_, text, message) => {
     expect(() => parseResourceGroups(text)).toThrow(message);
   });
@@ -42,6 +43,15 @@ describe('parseResourceGroups', () => {
     expect(selectGroup(config, { user: 'ann', groups: [], source: '' })).toBeNull();
     expect(selectGroup(config, { user: 'ann', groups: ['analysts'], source: '' })).toBeNull();
     expect(selectGroup(config, { user: 'ann', groups: ['x', 'analyst'], source: '' })).not.toBeNull();
+  });
+
+  it('a queryType selector routes by the kind of statement', () => {
+    const config = parseResourceGroups(file({
+      rootGroups: [group({ subGroups: [group({ name: 'writes' }), group({ name: 'reads' })] })],
+      selectors: [{ queryType: 'INSERT', group: 'g.writes' }, { queryType: 'DELETE', group: 'g.writes' }, { group: 'g.reads' }],
+    }));
+    const leaf = (queryType: string) => selectGroup(config, { user: 'u', groups: [], source: '', queryType } as Parameters<typeof selectGroup>[1])!.at(-1)!.name;
+    expect(['INSERT', 'DELETE', 'SELECT', 'EXPLAIN', 'ANALYZE'].map(leaf)).toEqual(['g.writes', 'g.writes', 'g.reads', 'g.reads', 'g.reads']);
   });
 });
 

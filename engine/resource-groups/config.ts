@@ -6,6 +6,7 @@
  * an error (a typo such as "hardConcurencyLimit" would otherwise lift a limit silently).
  */
 import { nodeMemoryPool } from '../execution/memory/memory-pool.js';
+import { QUERY_TYPES, type QueryType } from './admission-control.js';
 
 /** A resource groups file that cannot be used; the message names the place. */
 export class ResourceGroupsError extends Error {}
@@ -29,6 +30,8 @@ export interface Selector {
   readonly userGroup?: RegExp;
   /** Matched against application_name. */
   readonly source?: RegExp;
+  /** The statement's kind must be this one (QUERY_TYPES). */
+  readonly queryType?: QueryType;
   /** The path of the leaf group, as template segments (`${USER}` not yet replaced). */
   readonly group: readonly string[];
 }
@@ -44,6 +47,7 @@ export interface QuerySubject {
   readonly groups: readonly string[];
   /** application_name. */
   readonly source: string;
+  readonly queryType: QueryType;
 }
 
 /** One level of a selected group: its concrete name (path so far) and its template path and limits. */
@@ -58,7 +62,7 @@ type JsonObject = { [key: string]: Json };
 
 const USER_TEMPLATE = '${USER}';
 const GROUP_KEYS = new Set(['name', 'hardConcurrencyLimit', 'maxQueued', 'softMemoryLimit', 'subGroups']);
-const SELECTOR_KEYS = new Set(['user', 'userGroup', 'source', 'group']);
+const SELECTOR_KEYS = new Set(['user', 'userGroup', 'source', 'queryType', 'group']);
 const UNITS: Record<string, number> = { B: 1, kB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40, PB: 2 ** 50 };
 
 /**
@@ -87,7 +91,8 @@ export function selectGroup(config: ResourceGroupsConfig, subject: QuerySubject)
     (s) =>
       (!s.user || s.user.test(subject.user)) &&
       (!s.userGroup || subject.groups.some((g) => s.userGroup!.test(g))) &&
-      (!s.source || s.source.test(subject.source)),
+      (!s.source || s.source.test(subject.source)) &&
+      (!s.queryType || s.queryType === subject.queryType),
   );
   if (!selector) return null;
   const levels: SelectedLevel[] = [];
@@ -151,6 +156,10 @@ function selector(value: Json, where: string, rootGroups: readonly GroupSpec[]):
   if (spec.subGroups.length > 0) throw new ResourceGroupsError(`${where}: group "${o.group}" has sub-groups; queries go to leaf groups only`);
   const s: { -readonly [K in keyof Selector]: Selector[K] } = { group: path };
   for (const key of ['user', 'userGroup', 'source'] as const) if (o[key] !== undefined) s[key] = pattern(o[key], `${where}.${key}`);
+  if (o.queryType !== undefined) {
+    if (!QUERY_TYPES.includes(o.queryType as QueryType)) throw new ResourceGroupsError(`${where}.queryType must be one of ${QUERY_TYPES.join(', ')}`);
+    s.queryType = o.queryType as QueryType;
+  }
   return s;
 }
 

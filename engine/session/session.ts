@@ -31,7 +31,7 @@ import { deallocateTarget, planDiscard, planSet, planShow, planTransaction, type
 import { singleStep } from './execution.js';
 import { Cursors } from './statements/cursor.js';
 import { explainOptions } from './statements/explain.js';
-import type { AdmissionControl } from '../resource-groups/admission-control.js';
+import type { AdmissionControl, QueryType } from '../resource-groups/admission-control.js';
 import type { GroupProvider } from '../access/file-group-provider.js';
 import { AdmittedExecution } from './admitted-execution.js';
 
@@ -43,8 +43,8 @@ interface Prepared extends PreparedStatement {
   readonly planned: PlannedStatement;
   /** The identity and rules version it was planned under (see accessKey). */
   readonly accessKey: string;
-  /** A query or DML statement: it waits for a resource group slot before it runs. */
-  readonly admitted: boolean;
+  /** A query or DML statement (of this kind) waits for a resource group slot before it runs; null: it does not. */
+  readonly queryType: QueryType | null;
 }
 
 /** How many splits of one scan are read at the same time. */
@@ -108,12 +108,12 @@ export class Session implements EngineSession, ActivitySource {
 
   async prepare(statement: ParsedStatement, paramTypeOids: readonly number[]): Promise<PreparedStatement> {
     const ast = (statement as Statement).ast;
-    if (ast === null) return prepared(statement, emptyStatement, this.accessKey(), false);
+    if (ast === null) return prepared(statement, emptyStatement, this.accessKey(), null);
     const given = paramTypeOids.map((oid) => (oid === 0 ? T.unknown : (typeByOid(oid) ?? unknownParamType(oid))));
     const accessKey = this.accessKey();
     const planned = await this.plan(ast, new ParamTypes(given), statement.sql);
     this.checkTransactionState(planned);
-    return prepared(statement, planned, accessKey, usesResourceGroup(ast));
+    return prepared(statement, planned, accessKey, admittedQueryType(ast));
   }
 
   execute(prepared: PreparedStatement, params: readonly unknown[], options: ExecuteOptions): Execution {
@@ -131,7 +131,7 @@ export class Session implements EngineSession, ActivitySource {
     this.running.add(controller);
     this.noteStatement(prepared.statement.sql, true);
     const started = planned.start(params, controller);
-    const execution = p.admitted && this.admission ? this.withAdmission(started, controller) : started;
+    const execution = p.queryType && this.admission ? this.withAdmission(started, controller, p.queryType) : started;
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       options.signal.removeEventListener('abort', onClientAbort);
@@ -143,11 +143,11 @@ export class Session implements EngineSession, ActivitySource {
   }
 
   /** Waits for the statement's resource group before its first batch; what its plans hold in memory counts toward the group's memory share. */
-  private withAdmission(execution: Execution, controller: AbortController): AdmittedExecution {
+  private withAdmission(execution: Execution, controller: AbortController, queryType: QueryType): AdmittedExecution {
     const identity = this.identity();
     return new AdmittedExecution(execution, {
       control: this.admission!,
-      request: { queryId: randomUUID(), user: identity.user, groups: identity.groups, source: this.state.get('application_name') ?? '' },
+      request: { queryId: randomUUID(), user: identity.user, groups: identity.groups, source: this.state.get('application_name') ?? '', queryType },
       signal: controller.signal,
       onGrant: (grant) => {
         let held = 0;
@@ -458,8 +458,8 @@ export class Session implements EngineSession, ActivitySource {
 
 const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
-function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string, admitted: boolean): Prepared {
-  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey, admitted };
+function prepared(statement: ParsedStatement, planned: PlannedStatement, accessKey: string, queryType: QueryType | null): Prepared {
+  return { statement, paramTypes: planned.paramTypes, columns: planned.columns, planned, accessKey, queryType };
 }
 
 /**
@@ -467,21 +467,25 @@ function prepared(statement: ParsedStatement, planned: PlannedStatement, accessK
  * CREATE TABLE AS, EXPLAIN ANALYZE and ANALYZE. SET, SHOW, transaction control, DDL and plain
  * EXPLAIN do not.
  */
-function usesResourceGroup(ast: AstNode): boolean {
+/** The kind of a statement that goes through the resource groups (Trino's queryType); null for the others. */
+function admittedQueryType(ast: AstNode): QueryType | null {
   const [kind, body] = unwrap(ast);
   switch (kind) {
     case 'SelectStmt':
+    case 'CopyStmt':
+      return 'SELECT';
     case 'InsertStmt':
+    case 'CreateTableAsStmt':
+      return 'INSERT';
     case 'DeleteStmt':
     case 'TruncateStmt':
-    case 'CopyStmt':
-    case 'CreateTableAsStmt':
+      return 'DELETE';
     case 'VacuumStmt':
-      return true;
+      return 'ANALYZE';
     case 'ExplainStmt':
-      return explainOptions((body.options as AstNode[] | undefined) ?? []).analyze;
+      return explainOptions((body.options as AstNode[] | undefined) ?? []).analyze ? 'EXPLAIN' : null;
     default:
-      return false;
+      return null;
   }
 }
 
