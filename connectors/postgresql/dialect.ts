@@ -62,10 +62,14 @@ export function postgresqlDialect(options: DialectOptions): SqlDialect {
     placeholder: (n) => `$${n}`,
 
     constant(text, type, placeholder) {
-      // Text the server cannot receive unchanged stays in Lakegate, which compares it exactly.
-      if (!isSendableText(text) || !CONSTANT_TYPES.has((type.elem ?? type).name)) return undefined;
-      const canonical = canonicalText(text, type);
+      const canonical = sendableConstant(text, type);
       return canonical === undefined ? undefined : { sql: `${placeholder}::${castName(type)}`, value: canonical };
+    },
+
+    // Quoting by doubling is exact because every session pins standard_conforming_strings=on.
+    literal(text, type) {
+      const canonical = sendableConstant(text, type);
+      return canonical === undefined ? undefined : `'${canonical.replaceAll("'", "''")}'::${castName(type)}`;
     },
 
     comparable,
@@ -128,6 +132,11 @@ const READINGS: readonly FormatSettings[] = [
  * The constant's text as the pinned session writes it, or undefined when it is invalid or its
  * meaning depends on session settings (e.g. '01/02/2024', or a timestamptz without an offset).
  */
+/** The constant's text as the pinned session reads it; undefined when it cannot be sent unchanged (it then stays in Lakegate, which compares it exactly). */
+function sendableConstant(text: string, type: PgType): string | undefined {
+  return isSendableText(text) && CONSTANT_TYPES.has((type.elem ?? type).name) ? canonicalText(text, type) : undefined;
+}
+
 function canonicalText(text: string, type: PgType): string | undefined {
   let canonical: string | undefined;
   for (const settings of READINGS) {

@@ -5,6 +5,7 @@ import { parseConfig } from './config.js';
 import { blockSplits, keySplits, splitCondition } from './splits.js';
 import { formatText, parseText } from '../../engine/types/text-codec.js';
 import { mapRemoteType, REMOTE_TEXT, typeSql, valueParser, type RemoteTypeRow } from './types.js';
+import { postgresqlDialect } from './dialect.js';
 
 describe('catalog properties', () => {
   it('reads JDBC and libpq-style URLs', () => {
@@ -110,5 +111,16 @@ describe('splits', () => {
     expect(splitCondition({ kind: 'blocks', from: null, to: 7 }, quote)!(bind)).toBe('ctid < $3::pg_catalog.tid');
     expect(bound).toEqual(['5', '9', '(7,0)']);
     expect(splitCondition({ kind: 'whole' }, quote)).toBeUndefined();
+  });
+});
+
+describe('dialect constants', () => {
+  const dialect = postgresqlDialect({ byteOrderText: true });
+  it('binds constants, and writes an access rule\'s constant as a literal quoted by doubling', () => {
+    expect(dialect.constant("O'Brien \\x", T.text, '$1')).toEqual({ sql: '$1::pg_catalog.text', value: "O'Brien \\x" });
+    // standard_conforming_strings is pinned on, so a backslash is an ordinary character
+    expect(dialect.literal!("O'Brien \\x'); DROP TABLE t; --", T.text)).toBe("'O''Brien \\x''); DROP TABLE t; --'::pg_catalog.text");
+    expect(dialect.literal!('2024-02-01', T.date)).toBe("'2024-02-01'::pg_catalog.date");
+    expect(dialect.literal!('a\u0000b', T.text)).toBeUndefined();
   });
 });

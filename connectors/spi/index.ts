@@ -268,7 +268,17 @@ export const runsInWorkers = (c: Connector): c is Connector & RunsInWorkers =>
  */
 export type ConnectorExpression =
   | { readonly kind: 'column'; readonly column: number; readonly type: PgType }
-  | { readonly kind: 'constant'; readonly text: string | null; readonly type: PgType }
+  | {
+      readonly kind: 'constant';
+      readonly text: string | null;
+      readonly type: PgType;
+      /**
+       * A constant of an access rule's row filter — written by the administrator, never by the
+       * client — that a source may write into its statement text, so the source's own monitoring
+       * (pg_stat_activity) shows the filter. Constants of the client's query are always bound.
+       */
+      readonly inline?: true;
+    }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly ConnectorExpression[]; readonly type: PgType }
   | { readonly kind: 'cast'; readonly arg: ConnectorExpression; readonly type: PgType };
 

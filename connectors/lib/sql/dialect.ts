@@ -17,6 +17,11 @@ export interface SqlDialect {
    * driver; undefined when the source cannot take it.
    */
   constant(text: string, type: PgType, placeholder: string): { sql: string; value: unknown } | undefined;
+  /**
+   * The same constant written into the statement as a literal, for constants marked `inline`
+   * (an access rule's, never the client's); absent or undefined: it is bound like any other.
+   */
+  literal?(text: string, type: PgType): string | undefined;
   /** Values of this type compare, sort and group at the source as in PostgreSQL (text: after binaryText). */
   comparable(type: PgType): boolean;
   /** Text that compares and sorts in byte order, as PostgreSQL's "C" collation does. */

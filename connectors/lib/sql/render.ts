@@ -33,8 +33,10 @@ export class Binder {
     this.values.push(value);
     return `\u0000${this.values.length - 1}\u0000`;
   }
-  /** A marker for a constant, with the dialect's SQL around it; undefined when declined. */
-  constant(text: string, type: PgType): string | undefined {
+  /** A marker for a constant, with the dialect's SQL around it (or its literal when `inline`); undefined when declined. */
+  constant(text: string, type: PgType, inline = false): string | undefined {
+    const literal = inline ? this.dialect.literal?.(text, type) : undefined;
+    if (literal !== undefined) return literal;
     const marker = `\u0000${this.values.length}\u0000`;
     const c = this.dialect.constant(text, type, marker);
     if (c === undefined) return undefined;
@@ -71,7 +73,7 @@ export function renderExpression(e: ConnectorExpression, columns: readonly strin
     case 'column':
       return columns[e.column];
     case 'constant':
-      return e.text === null ? 'NULL' : b.constant(e.text, e.type);
+      return e.text === null ? 'NULL' : b.constant(e.text, e.type, e.inline === true);
     case 'cast': {
       const arg = r(e.arg);
       return arg === undefined ? undefined : d.cast(arg, e.arg.type, e.type);

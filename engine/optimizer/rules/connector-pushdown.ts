@@ -49,11 +49,11 @@ function scanOf(from: ScanNode, table: TableMetadata, columns: readonly number[]
 }
 
 /** The expression over table columns (`outputs` maps input positions), or undefined when it cannot be offered. */
-export function connectorExpression(e: Expr, outputs: readonly number[]): ConnectorExpression | undefined {
+export function connectorExpression(e: Expr, outputs: readonly number[], fromPolicy = false): ConnectorExpression | undefined {
   const all = (xs: readonly Expr[]) => {
     const out: ConnectorExpression[] = [];
     for (const x of xs) {
-      const c = connectorExpression(x, outputs);
+      const c = connectorExpression(x, outputs, fromPolicy);
       if (!c) return undefined;
       out.push(c);
     }
@@ -69,9 +69,9 @@ export function connectorExpression(e: Expr, outputs: readonly number[]): Connec
       return column === undefined ? undefined : { kind: 'column', column, type: e.type };
     }
     case 'literal':
-      return { kind: 'constant', text: e.text, type: e.type };
+      return { kind: 'constant', text: e.text, type: e.type, ...(fromPolicy ? { inline: true as const } : {}) };
     case 'cast': {
-      const arg = connectorExpression(e.arg, outputs);
+      const arg = connectorExpression(e.arg, outputs, fromPolicy);
       return arg && { kind: 'cast', arg, type: e.type };
     }
     case 'and':
@@ -134,7 +134,7 @@ function pushFilter(plan: LogicalPlan & { kind: 'filter' }, ctx: PushdownContext
   // raise an error is kept here: the source may evaluate an AND in any order, and an error from a
   // row the filter removes would reveal that row.
   const governed = view.scan.policy && !plan.policy;
-  const offered = parts.map((p) => (governed && !cannotFail(p) ? undefined : connectorExpression(p, view.outputs)));
+  const offered = parts.map((p) => (governed && !cannotFail(p) ? undefined : connectorExpression(p, view.outputs, plan.policy === true)));
   const indices = offered.flatMap((o, i) => (o ? [i] : []));
   if (indices.length === 0) return plan;
   const result = connector.applyFilter(ctx.session, tableOf(view.scan), indices.map((i) => offered[i]!));
