@@ -64,17 +64,7 @@ start() {
   setsid node --enable-source-maps dist/server/main.js "${args[@]}" >"$LOG" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$PIDFILE"
-  local deadline=$((SECONDS + TIMEOUT))
-  until accepting; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "exited before accepting connections; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      log "not accepting connections on 127.0.0.1:$PORT after ${TIMEOUT}s; log follows"; cat "$LOG" >&2
-      stop; exit 1
-    fi
-    sleep 0.3
-  done
+  await_ready "$TIMEOUT" "$pid" "accepting connections on 127.0.0.1:$PORT" accepting
   log "ready on 127.0.0.1:$PORT (pid $pid)"
 }
 
@@ -83,7 +73,7 @@ stop() {
 }
 
 status() {
-  if pid="$(running_pid)"; then echo "running (pid $pid, 127.0.0.1:$PORT)"; else echo "stopped"; return 3; fi
+  report_status "127.0.0.1:$PORT"
 }
 
 case "${1:-}" in

@@ -108,16 +108,7 @@ start() {
   local pid=$!
   echo "$pid" >"$PIDFILE"
   echo "$PORT" >"$STATE/port"
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until curl -sf -o /dev/null --max-time 2 "$URI/v1/config"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "exited before answering; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      log "GET $URI/v1/config did not answer within ${START_TIMEOUT}s; log follows"; cat "$LOG" >&2; stop; exit 1
-    fi
-    sleep 0.2
-  done
+  await_ready "$START_TIMEOUT" "$pid" "answering GET $URI/v1/config" curl -sf -o /dev/null --max-time 2 "$URI/v1/config"
   log "ready: $URI (pid $pid)"
 }
 
@@ -126,8 +117,7 @@ stop() {
 }
 
 status() {
-  if pid="$(running_pid)"; then echo "running (pid $pid, http://127.0.0.1:$(cat "$STATE/port" 2>/dev/null), warehouse $WAREHOUSE)"
-  else echo "stopped"; return 3; fi
+  report_status "http://127.0.0.1:$(cat "$STATE/port" 2>/dev/null), warehouse $WAREHOUSE"
 }
 
 case "${1:-}" in

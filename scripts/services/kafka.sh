@@ -148,26 +148,18 @@ start() {
   local pid=$!
   echo "$pid" >"$PIDFILE"
   echo "$PORT" >"$STATE/port"
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until grep -q "Kafka Server started" "$LOG" && port_open "$PORT"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "exited before it was ready; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      log "not ready on $BROKERS after ${START_TIMEOUT}s; log follows"; cat "$LOG" >&2; stop; exit 1
-    fi
-    sleep 0.1
-  done
+  await_ready "$START_TIMEOUT" "$pid" "ready on $BROKERS" broker_started
   log "ready: $BROKERS (pid $pid, $((SECONDS - t))s)"
 }
+
+broker_started() { grep -q "Kafka Server started" "$LOG" && port_open "$PORT"; }
 
 stop() {
   stop_recorded 15
 }
 
 status() {
-  if pid="$(running_pid)"; then echo "running (pid $pid, 127.0.0.1:$(cat "$STATE/port" 2>/dev/null), Kafka $VERSION, data $DATA)"
-  else echo "stopped"; return 3; fi
+  report_status "127.0.0.1:$(cat "$STATE/port" 2>/dev/null), Kafka $VERSION, data $DATA"
 }
 
 print_env() {

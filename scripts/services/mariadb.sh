@@ -85,7 +85,7 @@ stop() {
 }
 
 status() {
-  if pid="$(running_pid)"; then echo "running (pid $pid, 127.0.0.1:$(cat "$STATE/port" 2>/dev/null), data $DATA)"; else echo "stopped"; return 3; fi
+  report_status "127.0.0.1:$(cat "$STATE/port" 2>/dev/null), data $DATA"
 }
 
 case "${1:-}" in

@@ -99,16 +99,7 @@ start() {
     local pid=$!
     echo "$pid" >"$PIDFILE"
     echo "$PORT" >"$STATE/port"
-    local deadline=$((SECONDS + START_TIMEOUT))
-    until port_open "$PORT"; do
-      if ! kill -0 "$pid" 2>/dev/null; then
-        log "exited before listening; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
-      fi
-      if [ $SECONDS -ge $deadline ]; then
-        log "not listening on $ENDPOINT after ${START_TIMEOUT}s; log follows"; cat "$LOG" >&2; stop; exit 1
-      fi
-      sleep 0.05
-    done
+    await_ready "$START_TIMEOUT" "$pid" "listening on $ENDPOINT" port_open "$PORT"
   fi
   # the bucket: 200 when created, 409 BucketAlreadyOwnedByYou when it is there
   local out code
@@ -127,8 +118,7 @@ stop() {
 }
 
 status() {
-  if pid="$(running_pid)"; then echo "running (pid $pid, http://127.0.0.1:$(cat "$STATE/port" 2>/dev/null), data $DATA)"
-  else echo "stopped"; return 3; fi
+  report_status "http://127.0.0.1:$(cat "$STATE/port" 2>/dev/null), data $DATA"
 }
 
 print_env() {

@@ -14,6 +14,12 @@
 # stop_recorded SECONDS: stops the process (group) whose leader the caller's `running_pid`
 # prints -- SIGTERM, then SIGKILL after SECONDS -- and removes $PIDFILE; logs with the
 # caller's `log`.  Idempotent.
+#
+# await_ready SECONDS PID WHAT CMD...: polls CMD until it succeeds.  If PID exits first, logs
+# "exited before WHAT" with $LOG and exits 1; after SECONDS, logs "not WHAT after SECONDS s"
+# with $LOG, calls the caller's `stop` and exits 1.
+#
+# report_status DETAIL: prints "running (pid N, DETAIL)", or "stopped" and returns 3.
 stop_recorded() {
   local wait_s="$1" pid
   if ! pid="$(running_pid)"; then rm -f "$PIDFILE"; log "not running"; return 0; fi
@@ -46,4 +52,23 @@ already_running() {
 
 refuse_taken_port() {
   if port_open "$1"; then log "127.0.0.1:$1 is already in use by another process (not ours); set $2"; exit 1; fi
+}
+
+await_ready() {
+  local timeout="$1" pid="$2" what="$3"; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "exited before $what; log follows"; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      log "not $what after ${timeout}s; log follows"; cat "$LOG" >&2; stop; exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+report_status() {
+  local pid
+  if pid="$(running_pid)"; then echo "running (pid $pid, $1)"; else echo "stopped"; return 3; fi
 }
