@@ -131,16 +131,6 @@ describe('SSLRequest next to direct TLS', () => {
     }
   });
 
-  it('rejects plaintext sent together with SSLRequest after the handshake (CVE-2021-23214)', async () => {
-    const c = await WireClient.connect(server.port);
-    c.send({ Type: 'SSLRequest' }, { Type: 'StartupMessage', Parameters: user });
-    expect(await c.receive()).toEqual({ Type: 'EncryptionResponse', Response: 'S' });
-    await c.startTls();
-    expect(await c.untilClosed()).toMatchObject([
-      { Type: 'ErrorResponse', Severity: 'FATAL', Code: '08P01', Message: 'received unencrypted data after SSL request' },
-    ]);
-  });
-
   it('rejects a second SSLRequest inside TLS with FATAL 0A000', async () => {
     const c = await WireClient.connect(server.port);
     c.send({ Type: 'SSLRequest' });
